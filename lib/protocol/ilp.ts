@@ -1,0 +1,242 @@
+/**
+ * ILP v4 Prepare packets, fulfilments and conditions as the Mojaloop SDKs make them.
+ *
+ * The OER layout is the one of the `ilp-packet` npm package (`serializeIlpPrepare`), which k6
+ * cannot load, so it is encoded here; tests compare the bytes with that package as an oracle.
+ *
+ *   0x0C | var-length(content) | content
+ *   content = amount uint64 BE | expiresAt 17 ASCII "YYYYMMDDHHmmssSSS" (UTC) | condition 32 bytes
+ *           | var-octet(destination ASCII) | var-octet(data)
+ *
+ * Secret scheme (SDK ILP v4): data = ASCII of base64url(JSON of the transaction object);
+ * fulfilment = base64url(HMAC-SHA256(key = ASCII of base64(secret), msg = ASCII of base64(JSON)));
+ * condition = base64url(SHA-256(fulfilment bytes)). A payee that knows the secret derives the
+ * fulfilment from the packet alone (`fulfilmentFromIlpPacket`).
+ */
+import { asciiBytes, base64Decode, base64Encode, base64UrlEncode, utf8Decode, utf8Encode } from './bytes.ts';
+import type { CryptoProvider } from './crypto.ts';
+import { amountToIlpUnits } from './money.ts';
+
+export const ILP_PREPARE_TYPE = 12;
+/** The constant destination address of Mojaloop's ILP v4 packets. */
+export const MOJALOOP_ILP_ADDRESS = 'g.mojaloop';
+const UINT64_MAX = 18446744073709551615n;
+
+export interface IlpPrepare {
+  /** Amount in ILP units (already scaled by the currency's decimals), decimal string of a uint64. */
+  amount: string;
+  /** Expiry instant, ms precision. */
+  expiresAt: Date;
+  /** 32-byte execution condition. */
+  executionCondition: Uint8Array;
+  destination: string;
+  data: Uint8Array;
+}
+
+export interface IlpMaterial {
+  /** base64url, unpadded, of the OER-encoded Prepare packet. */
+  ilpPacket: string;
+  /** base64url (43 characters) of the 32-byte condition. */
+  condition: string;
+  /** base64url (43 characters) of the 32-byte fulfilment; only the payee should know it. */
+  fulfilment: string;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/** `YYYYMMDDHHmmssSSS` in UTC, the 17-character interledger time. */
+export function interledgerTime(date: Date): string {
+  return (
+    pad(date.getUTCFullYear(), 4) +
+    pad(date.getUTCMonth() + 1, 2) +
+    pad(date.getUTCDate(), 2) +
+    pad(date.getUTCHours(), 2) +
+    pad(date.getUTCMinutes(), 2) +
+    pad(date.getUTCSeconds(), 2) +
+    pad(date.getUTCMilliseconds(), 3)
+  );
+}
+
+function varLengthPrefix(length: number): number[] {
+  if (length < 128) return [length];
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return [0x80 | bytes.length, ...bytes];
+}
+
+/** OER-encodes a Prepare packet. Throws on values the packet cannot carry. */
+export function encodeIlpPrepare(p: IlpPrepare): Uint8Array {
+  if (!/^\d{1,20}$/.test(p.amount) || BigInt(p.amount) > UINT64_MAX) {
+    throw new Error(
+      `ilp amount: expected an unsigned 64-bit integer string, got ${JSON.stringify(p.amount)}`,
+    );
+  }
+  if (p.executionCondition.length !== 32) {
+    throw new Error(`ilp executionCondition: expected 32 bytes, got ${p.executionCondition.length}`);
+  }
+  if (Number.isNaN(p.expiresAt.getTime())) throw new Error('ilp expiresAt: invalid date');
+  const destination = asciiBytes(p.destination);
+  const destPrefix = varLengthPrefix(destination.length);
+  const dataPrefix = varLengthPrefix(p.data.length);
+  const contentLength =
+    8 + 17 + 32 + destPrefix.length + destination.length + dataPrefix.length + p.data.length;
+  const envPrefix = varLengthPrefix(contentLength);
+  const out = new Uint8Array(1 + envPrefix.length + contentLength);
+  let o = 0;
+  out[o++] = ILP_PREPARE_TYPE;
+  for (const b of envPrefix) out[o++] = b;
+  let amount = BigInt(p.amount);
+  for (let i = 7; i >= 0; i--) {
+    out[o + i] = Number(amount & 0xffn);
+    amount >>= 8n;
+  }
+  o += 8;
+  out.set(asciiBytes(interledgerTime(p.expiresAt)), o);
+  o += 17;
+  out.set(p.executionCondition, o);
+  o += 32;
+  for (const b of destPrefix) out[o++] = b;
+  out.set(destination, o);
+  o += destination.length;
+  for (const b of dataPrefix) out[o++] = b;
+  out.set(p.data, o);
+  return out;
+}
+
+class Reader {
+  pos = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+  byte(): number {
+    if (this.pos >= this.bytes.length) throw new Error('truncated');
+    return this.bytes[this.pos++]!;
+  }
+  take(n: number): Uint8Array {
+    if (this.pos + n > this.bytes.length) throw new Error('truncated');
+    const out = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  varLength(): number {
+    const first = this.byte();
+    if (first < 128) return first;
+    const n = first & 0x7f;
+    if (n === 0 || n > 4) throw new Error('bad length prefix');
+    let len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + this.byte();
+    return len;
+  }
+  varOctets(): Uint8Array {
+    return this.take(this.varLength());
+  }
+}
+
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Decodes an OER Prepare packet; never throws. */
+export function decodeIlpPrepare(bytes: Uint8Array): DecodeResult<IlpPrepare> {
+  try {
+    const env = new Reader(bytes);
+    const type = env.byte();
+    if (type !== ILP_PREPARE_TYPE) return { ok: false, error: `packet type ${type} is not Prepare (12)` };
+    const content = new Reader(env.varOctets());
+    let amount = 0n;
+    for (const b of content.take(8)) amount = (amount << 8n) | BigInt(b);
+    const t = String.fromCharCode(...content.take(17));
+    if (!/^\d{17}$/.test(t)) return { ok: false, error: 'expiresAt is not 17 digits' };
+    const expiresAt = new Date(
+      Date.UTC(
+        +t.slice(0, 4),
+        +t.slice(4, 6) - 1,
+        +t.slice(6, 8),
+        +t.slice(8, 10),
+        +t.slice(10, 12),
+        +t.slice(12, 14),
+        +t.slice(14, 17),
+      ),
+    );
+    if (Number.isNaN(expiresAt.getTime())) return { ok: false, error: 'expiresAt is not a date' };
+    const executionCondition = Uint8Array.from(content.take(32));
+    const destination = String.fromCharCode(...content.varOctets());
+    const data = Uint8Array.from(content.varOctets());
+    return {
+      ok: true,
+      value: { amount: amount.toString(), expiresAt, executionCondition, destination, data },
+    };
+  } catch (e) {
+    return { ok: false, error: `malformed ILP packet: ${(e as Error).message}` };
+  }
+}
+
+/** The HMAC key of the SDK secret scheme: ASCII bytes of base64(UTF-8 secret). Compute once. */
+export function ilpSecretKey(secret: string): Uint8Array {
+  return asciiBytes(base64Encode(utf8Encode(secret)));
+}
+
+function fulfilmentOfJson(jsonUtf8: Uint8Array, secretKey: Uint8Array, crypto: CryptoProvider): string {
+  return base64UrlEncode(crypto.hmacSha256(secretKey, asciiBytes(base64Encode(jsonUtf8))));
+}
+
+/** base64url(SHA-256(fulfilment bytes)), or undefined when the fulfilment is not 32 base64url bytes. */
+export function conditionFromFulfilment(fulfilment: string, crypto: CryptoProvider): string | undefined {
+  const preimage = base64Decode(fulfilment);
+  if (!preimage || preimage.length !== 32) return undefined;
+  return base64UrlEncode(crypto.sha256(preimage));
+}
+
+/**
+ * Builds the ILP v4 material for a transaction object: packet, condition and fulfilment.
+ * `transactionJson` is the exact JSON text of the transaction object (its key order is kept).
+ */
+export function buildIlpV4(
+  params: { transactionJson: string; amount: string; currency: string; expiration: string },
+  secretKey: Uint8Array,
+  crypto: CryptoProvider,
+): IlpMaterial {
+  const json = utf8Encode(params.transactionJson);
+  const fulfilment = fulfilmentOfJson(json, secretKey, crypto);
+  const conditionBytes = crypto.sha256(base64Decode(fulfilment)!);
+  const packet = encodeIlpPrepare({
+    amount: amountToIlpUnits(params.amount, params.currency),
+    expiresAt: new Date(params.expiration),
+    executionCondition: conditionBytes,
+    destination: MOJALOOP_ILP_ADDRESS,
+    data: asciiBytes(base64UrlEncode(json)),
+  });
+  return { ilpPacket: base64UrlEncode(packet), condition: base64UrlEncode(conditionBytes), fulfilment };
+}
+
+/** The transaction-object JSON carried in a v4 packet's data field. */
+export function transactionJsonOfPacket(ilpPacket: string): DecodeResult<string> {
+  const bytes = base64Decode(ilpPacket);
+  if (!bytes) return { ok: false, error: 'ilpPacket is not base64url' };
+  const decoded = decodeIlpPrepare(bytes);
+  if (!decoded.ok) return decoded;
+  const json = base64Decode(String.fromCharCode(...decoded.value.data));
+  if (!json) return { ok: false, error: 'ILP data is not base64url' };
+  return { ok: true, value: utf8Decode(json) };
+}
+
+/**
+ * What a payee that shares the secret does: derive the fulfilment from the packet's data.
+ * Returns an error (never throws) for packets that cannot be decoded.
+ */
+export function fulfilmentFromIlpPacket(
+  ilpPacket: string,
+  secretKey: Uint8Array,
+  crypto: CryptoProvider,
+): DecodeResult<string> {
+  const json = transactionJsonOfPacket(ilpPacket);
+  if (!json.ok) return json;
+  return { ok: true, value: fulfilmentOfJson(utf8Encode(json.value), secretKey, crypto) };
+}
+
+/** The condition carried inside a packet (ISO 20022 mode derives the condition this way). */
+export function conditionOfIlpPacket(ilpPacket: string): DecodeResult<string> {
+  const bytes = base64Decode(ilpPacket);
+  if (!bytes) return { ok: false, error: 'ilpPacket is not base64url' };
+  const decoded = decodeIlpPrepare(bytes);
+  if (!decoded.ok) return decoded;
+  return { ok: true, value: base64UrlEncode(decoded.value.executionCondition) };
+}
