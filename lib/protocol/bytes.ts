@@ -193,9 +193,14 @@ export function asciiBytes(text: string): Uint8Array {
   return out;
 }
 
-/** Lower-case hex of bytes. */
+const HEX_BYTE: readonly string[] = Array.from(
+  { length: 256 },
+  (_, b) => (b < 16 ? '0' : '') + b.toString(16),
+);
+
+/** Lower-case hex of bytes (one table lookup per byte: trace ids are made per transfer). */
 export function hexEncode(bytes: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < bytes.length; i++) out += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  for (let i = 0; i < bytes.length; i++) out += HEX_BYTE[bytes[i]!]!;
   return out;
 }

@@ -12,4 +12,12 @@ export interface CryptoProvider {
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
   /** `n` cryptographically random bytes. */
   randomBytes(n: number): Uint8Array;
+  /**
+   * Optional native UTF-8 encoding (same result as `utf8Encode` in bytes.ts). The per-transfer ILP
+   * path uses it when present: k6's interpreter pays about a microsecond per byte in a JS loop,
+   * a native call a few microseconds in all.
+   */
+  encodeUtf8?(text: string): Uint8Array;
+  /** Optional native base64: `std` is padded RFC 4648 §4, `rawurl` unpadded §5. Same reason. */
+  encodeBase64?(bytes: Uint8Array, variant: 'std' | 'rawurl'): string;
 }

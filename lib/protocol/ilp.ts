@@ -13,7 +13,15 @@
  * condition = base64url(SHA-256(fulfilment bytes)). A payee that knows the secret derives the
  * fulfilment from the packet alone (`fulfilmentFromIlpPacket`).
  */
-import { asciiBytes, base64Decode, base64Encode, base64UrlEncode, utf8Decode, utf8Encode } from './bytes.ts';
+import {
+  asciiBytes,
+  base64Decode,
+  base64Encode,
+  base64UrlEncode,
+  bytesToLatin1,
+  utf8Decode,
+  utf8Encode,
+} from './bytes.ts';
 import type { CryptoProvider } from './crypto.ts';
 import { amountToIlpUnits } from './money.ts';
 
@@ -46,8 +54,16 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-/** `YYYYMMDDHHmmssSSS` in UTC, the 17-character interledger time. */
+/**
+ * `YYYYMMDDHHmmssSSS` in UTC, the 17-character interledger time. Throws for an invalid date or a
+ * year outside 0000..9999, which 17 characters cannot carry (a longer string would shift every
+ * later field of the packet).
+ */
 export function interledgerTime(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) {
+    throw new Error(`ilp expiresAt: expected a date in years 0000..9999, got ${date.getTime()} ms`);
+  }
   return (
     pad(date.getUTCFullYear(), 4) +
     pad(date.getUTCMonth() + 1, 2) +
@@ -59,16 +75,55 @@ export function interledgerTime(date: Date): string {
   );
 }
 
-function varLengthPrefix(length: number): number[] {
-  if (length < 128) return [length];
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return [0x80 | bytes.length, ...bytes];
+/** Bytes of an OER length prefix: 1 when < 128, else 1 + the minimal big-endian length bytes. */
+function prefixSize(length: number): number {
+  if (length < 128) return 1;
+  let n = 1;
+  for (let l = length; l > 0; l = Math.floor(l / 256)) n++;
+  return n;
 }
+
+function writePrefix(out: Uint8Array, o: number, length: number): number {
+  if (length < 128) {
+    out[o] = length;
+    return o + 1;
+  }
+  const size = prefixSize(length) - 1;
+  out[o] = 0x80 | size;
+  for (let i = size, l = length; i >= 1; i--, l = Math.floor(l / 256)) out[o + i] = l & 0xff;
+  return o + 1 + size;
+}
+
+/** Amounts of up to 15 digits (< 2^53) take the Number path: BigInt steps are slow in k6. */
+const SAFE_DIGITS = /^\d{1,15}$/;
+
+function writeAmount(out: Uint8Array, o: number, amount: string): void {
+  if (SAFE_DIGITS.test(amount)) {
+    const n = Number(amount);
+    const hi = Math.floor(n / 4294967296);
+    const lo = n % 4294967296;
+    out[o] = hi >>> 24;
+    out[o + 1] = (hi >>> 16) & 0xff;
+    out[o + 2] = (hi >>> 8) & 0xff;
+    out[o + 3] = hi & 0xff;
+    out[o + 4] = lo >>> 24;
+    out[o + 5] = (lo >>> 16) & 0xff;
+    out[o + 6] = (lo >>> 8) & 0xff;
+    out[o + 7] = lo & 0xff;
+    return;
+  }
+  let big = BigInt(amount);
+  for (let i = 7; i >= 0; i--) {
+    out[o + i] = Number(big & 0xffn);
+    big >>= 8n;
+  }
+}
+
+const MOJALOOP_ADDRESS_BYTES = asciiBytes(MOJALOOP_ILP_ADDRESS);
 
 /** OER-encodes a Prepare packet. Throws on values the packet cannot carry. */
 export function encodeIlpPrepare(p: IlpPrepare): Uint8Array {
-  if (!/^\d{1,20}$/.test(p.amount) || BigInt(p.amount) > UINT64_MAX) {
+  if (!/^\d{1,20}$/.test(p.amount) || (p.amount.length > 15 && BigInt(p.amount) > UINT64_MAX)) {
     throw new Error(
       `ilp amount: expected an unsigned 64-bit integer string, got ${JSON.stringify(p.amount)}`,
     );
@@ -77,32 +132,38 @@ export function encodeIlpPrepare(p: IlpPrepare): Uint8Array {
     throw new Error(`ilp executionCondition: expected 32 bytes, got ${p.executionCondition.length}`);
   }
   if (Number.isNaN(p.expiresAt.getTime())) throw new Error('ilp expiresAt: invalid date');
-  const destination = asciiBytes(p.destination);
-  const destPrefix = varLengthPrefix(destination.length);
-  const dataPrefix = varLengthPrefix(p.data.length);
+  const time = interledgerTime(p.expiresAt);
+  const destination =
+    p.destination === MOJALOOP_ILP_ADDRESS ? MOJALOOP_ADDRESS_BYTES : asciiBytes(p.destination);
+  const dataLength = p.data.length;
   const contentLength =
-    8 + 17 + 32 + destPrefix.length + destination.length + dataPrefix.length + p.data.length;
-  const envPrefix = varLengthPrefix(contentLength);
-  const out = new Uint8Array(1 + envPrefix.length + contentLength);
-  let o = 0;
-  out[o++] = ILP_PREPARE_TYPE;
-  for (const b of envPrefix) out[o++] = b;
-  let amount = BigInt(p.amount);
-  for (let i = 7; i >= 0; i--) {
-    out[o + i] = Number(amount & 0xffn);
-    amount >>= 8n;
-  }
+    8 + 17 + 32 + prefixSize(destination.length) + destination.length + prefixSize(dataLength) + dataLength;
+  const out = new Uint8Array(1 + prefixSize(contentLength) + contentLength);
+  out[0] = ILP_PREPARE_TYPE;
+  let o = writePrefix(out, 1, contentLength);
+  writeAmount(out, o, p.amount);
   o += 8;
-  out.set(asciiBytes(interledgerTime(p.expiresAt)), o);
+  for (let i = 0; i < 17; i++) out[o + i] = time.charCodeAt(i);
   o += 17;
   out.set(p.executionCondition, o);
   o += 32;
-  for (const b of destPrefix) out[o++] = b;
+  o = writePrefix(out, o, destination.length);
   out.set(destination, o);
-  o += destination.length;
-  for (const b of dataPrefix) out[o++] = b;
+  o = writePrefix(out, o + destination.length, dataLength);
   out.set(p.data, o);
   return out;
+}
+
+/**
+ * Parses 17 digits strictly: set through setUTCFullYear (Date.UTC maps years 0..99 to 19xx) and
+ * checked by re-formatting, so out-of-range fields such as month 13 are refused, not rolled over.
+ */
+function parseInterledgerTime(t: string): Date | undefined {
+  const d = new Date(0);
+  d.setUTCFullYear(+t.slice(0, 4), +t.slice(4, 6) - 1, +t.slice(6, 8));
+  d.setUTCHours(+t.slice(8, 10), +t.slice(10, 12), +t.slice(12, 14), +t.slice(14, 17));
+  if (Number.isNaN(d.getTime()) || interledgerTime(d) !== t) return undefined;
+  return d;
 }
 
 class Reader {
@@ -143,22 +204,12 @@ export function decodeIlpPrepare(bytes: Uint8Array): DecodeResult<IlpPrepare> {
     const content = new Reader(env.varOctets());
     let amount = 0n;
     for (const b of content.take(8)) amount = (amount << 8n) | BigInt(b);
-    const t = String.fromCharCode(...content.take(17));
+    const t = bytesToLatin1(content.take(17));
     if (!/^\d{17}$/.test(t)) return { ok: false, error: 'expiresAt is not 17 digits' };
-    const expiresAt = new Date(
-      Date.UTC(
-        +t.slice(0, 4),
-        +t.slice(4, 6) - 1,
-        +t.slice(6, 8),
-        +t.slice(8, 10),
-        +t.slice(10, 12),
-        +t.slice(12, 14),
-        +t.slice(14, 17),
-      ),
-    );
-    if (Number.isNaN(expiresAt.getTime())) return { ok: false, error: 'expiresAt is not a date' };
+    const expiresAt = parseInterledgerTime(t);
+    if (!expiresAt) return { ok: false, error: `expiresAt ${t} is not a valid UTC date-time` };
     const executionCondition = Uint8Array.from(content.take(32));
-    const destination = String.fromCharCode(...content.varOctets());
+    const destination = bytesToLatin1(content.varOctets());
     const data = Uint8Array.from(content.varOctets());
     return {
       ok: true,
@@ -175,13 +226,14 @@ export function ilpSecretKey(secret: string): Uint8Array {
 }
 
 function fulfilmentOfJson(jsonUtf8: Uint8Array, secretKey: Uint8Array, crypto: CryptoProvider): string {
-  return base64UrlEncode(crypto.hmacSha256(secretKey, asciiBytes(base64Encode(jsonUtf8))));
+  const b64 = crypto.encodeBase64 ?? jsBase64;
+  return b64(crypto.hmacSha256(secretKey, asciiBytes(b64(jsonUtf8, 'std'))), 'rawurl');
 }
 
 /** base64url(SHA-256(fulfilment bytes)), or undefined when the fulfilment is not 32 base64url bytes. */
 export function conditionFromFulfilment(fulfilment: string, crypto: CryptoProvider): string | undefined {
   const preimage = base64Decode(fulfilment);
-  if (!preimage || preimage.length !== 32) return undefined;
+  if (preimage?.length !== 32) return undefined;
   return base64UrlEncode(crypto.sha256(preimage));
 }
 
@@ -194,17 +246,29 @@ export function buildIlpV4(
   secretKey: Uint8Array,
   crypto: CryptoProvider,
 ): IlpMaterial {
-  const json = utf8Encode(params.transactionJson);
-  const fulfilment = fulfilmentOfJson(json, secretKey, crypto);
-  const conditionBytes = crypto.sha256(base64Decode(fulfilment)!);
+  // Native codecs when the provider has them (k6 pays ~1 us per byte in JS loops), else pure JS.
+  const utf8 = crypto.encodeUtf8 ?? utf8Encode;
+  const b64 = crypto.encodeBase64 ?? jsBase64;
+  const json = utf8(params.transactionJson);
+  // Base64 text is ASCII, so its UTF-8 bytes are its ASCII bytes.
+  const fulfilmentBytes = crypto.hmacSha256(secretKey, utf8(b64(json, 'std')));
+  const conditionBytes = crypto.sha256(fulfilmentBytes);
   const packet = encodeIlpPrepare({
     amount: amountToIlpUnits(params.amount, params.currency),
     expiresAt: new Date(params.expiration),
     executionCondition: conditionBytes,
     destination: MOJALOOP_ILP_ADDRESS,
-    data: asciiBytes(base64UrlEncode(json)),
+    data: utf8(b64(json, 'rawurl')),
   });
-  return { ilpPacket: base64UrlEncode(packet), condition: base64UrlEncode(conditionBytes), fulfilment };
+  return {
+    ilpPacket: b64(packet, 'rawurl'),
+    condition: b64(conditionBytes, 'rawurl'),
+    fulfilment: b64(fulfilmentBytes, 'rawurl'),
+  };
+}
+
+function jsBase64(bytes: Uint8Array, variant: 'std' | 'rawurl'): string {
+  return variant === 'std' ? base64Encode(bytes) : base64UrlEncode(bytes);
 }
 
 /** The transaction-object JSON carried in a v4 packet's data field. */
@@ -213,7 +277,7 @@ export function transactionJsonOfPacket(ilpPacket: string): DecodeResult<string>
   if (!bytes) return { ok: false, error: 'ilpPacket is not base64url' };
   const decoded = decodeIlpPrepare(bytes);
   if (!decoded.ok) return decoded;
-  const json = base64Decode(String.fromCharCode(...decoded.value.data));
+  const json = base64Decode(bytesToLatin1(decoded.value.data));
   if (!json) return { ok: false, error: 'ILP data is not base64url' };
   return { ok: true, value: utf8Decode(json) };
 }
@@ -227,9 +291,14 @@ export function fulfilmentFromIlpPacket(
   secretKey: Uint8Array,
   crypto: CryptoProvider,
 ): DecodeResult<string> {
-  const json = transactionJsonOfPacket(ilpPacket);
-  if (!json.ok) return json;
-  return { ok: true, value: fulfilmentOfJson(utf8Encode(json.value), secretKey, crypto) };
+  const bytes = base64Decode(ilpPacket);
+  if (!bytes) return { ok: false, error: 'ilpPacket is not base64url' };
+  const decoded = decodeIlpPrepare(bytes);
+  if (!decoded.ok) return decoded;
+  // The HMAC covers the JSON bytes exactly as carried (for UTF-8 JSON, what the SDK re-derives).
+  const json = base64Decode(bytesToLatin1(decoded.value.data));
+  if (!json) return { ok: false, error: 'ILP data is not base64url' };
+  return { ok: true, value: fulfilmentOfJson(json, secretKey, crypto) };
 }
 
 /** The condition carried inside a packet (ISO 20022 mode derives the condition this way). */
