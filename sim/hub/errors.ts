@@ -1,0 +1,147 @@
+/**
+ * FSPIOP error codes as the reference hub emits them (central-services-error-handling): the default
+ * message of each code, the HTTP status of a synchronous error, and the body
+ * `{errorInformation:{errorCode, errorDescription:"<default> - <detail>" (<= 128), extensionList?}}`.
+ */
+import type { ErrorInformationObject, ExtensionList } from '../../lib/protocol/bodies.ts';
+import { json, type SimResponse } from '../message.ts';
+
+/** Default messages (API Definition v1.1 §7.6). */
+export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
+  '1000': 'Communication error',
+  '1001': 'Destination communication error',
+  '2000': 'Generic server error',
+  '2001': 'Internal server error',
+  '2002': 'Not implemented',
+  '2003': 'Service currently unavailable',
+  '2004': 'Server timed out',
+  '2005': 'Server busy',
+  '3000': 'Generic client error',
+  '3001': 'Unacceptable version requested',
+  '3002': 'Unknown URI',
+  '3003': 'Add Party information error',
+  '3100': 'Generic validation error',
+  '3101': 'Malformed syntax',
+  '3102': 'Missing mandatory element',
+  '3103': 'Too many elements',
+  '3104': 'Too large payload',
+  '3105': 'Invalid signature',
+  '3106': 'Modified request',
+  '3107': 'Missing mandatory extension parameter',
+  '3200': 'Generic ID not found',
+  '3201': 'Destination FSP Error',
+  '3202': 'Payer FSP ID not found',
+  '3203': 'Payee FSP ID not found',
+  '3204': 'Party not found',
+  '3205': 'Quote ID not found',
+  '3206': 'Transaction request ID not found',
+  '3207': 'Transaction ID not found',
+  '3208': 'Transfer ID not found',
+  '3209': 'Bulk quote ID not found',
+  '3210': 'Bulk transfer ID not found',
+  '3300': 'Generic expired error',
+  '3301': 'Transaction request expired',
+  '3302': 'Quote expired',
+  '3303': 'Transfer expired',
+  '4000': 'Generic Payer error',
+  '4001': 'Payer FSP insufficient liquidity',
+  '4100': 'Generic Payer rejection',
+  '4101': 'Payer rejected transaction request',
+  '4102': 'Payer FSP unsupported transaction type',
+  '4103': 'Payer unsupported currency',
+  '4200': 'Payer limit error',
+  '4300': 'Payer permission error',
+  '4400': 'Generic Payer blocked error',
+  '5000': 'Generic Payee error',
+  '5001': 'Payee FSP insufficient liquidity',
+  '5100': 'Generic Payee rejection',
+  '5101': 'Payee rejected quote',
+  '5102': 'Payee FSP unsupported transaction type',
+  '5103': 'Payee FSP rejected quote',
+  '5104': 'Payee rejected transaction',
+  '5105': 'Payee FSP rejected transaction',
+  '5106': 'Payee unsupported currency',
+  '5200': 'Payee limit error',
+  '5300': 'Payee permission error',
+  '5400': 'Generic Payee blocked error',
+};
+
+/**
+ * Whether a code is one the hub passes through from a DFSP: a spec code, or a scheme-specific code
+ * inside a spec category (the reference hub's `validateFSPIOPErrorGroups` pattern). Anything else
+ * is replaced by 3100 before it is forwarded.
+ */
+const SPEC_GROUPS = /^(10|20|3[0-4]|4[0-4]|5[0-4])[0-9]{2}$/;
+export function isSpecErrorCode(code: unknown): code is string {
+  return typeof code === 'string' && SPEC_GROUPS.test(code);
+}
+
+/** HTTP status of a synchronous error with this code (CSEH enums). */
+export function httpStatusOf(code: string): number {
+  if (code === '3001') return 406;
+  if (code === '3002') return 404;
+  if (code === '3104') return 413;
+  if (code === '2002') return 501;
+  if (code === '2003') return 503;
+  const c = code.charCodeAt(0);
+  if (c === 49 /* 1 */) return 503;
+  if (c === 50 /* 2 */) return 500;
+  return 400;
+}
+
+const DESCRIPTION_MAX = 128;
+
+/** `"<default> - <detail>"`, cut to 128 characters. */
+export function errorDescription(code: string, detail?: string): string {
+  const base = ERROR_MESSAGES[code] ?? 'Generic error';
+  const text = detail ? `${base} - ${detail}` : base;
+  return text.length > DESCRIPTION_MAX ? text.slice(0, DESCRIPTION_MAX) : text;
+}
+
+export function errorObject(
+  code: string,
+  detail?: string,
+  extensionList?: ExtensionList,
+): ErrorInformationObject {
+  const errorInformation: ErrorInformationObject['errorInformation'] = {
+    errorCode: code,
+    errorDescription: errorDescription(code, detail),
+  };
+  if (extensionList) errorInformation.extensionList = extensionList;
+  return { errorInformation };
+}
+
+/** A synchronous error response with the code's HTTP status. */
+export function errorResponse(code: string, detail?: string, extensionList?: ExtensionList): SimResponse {
+  return json(httpStatusOf(code), errorObject(code, detail, extensionList));
+}
+
+/** The 3001 extension list naming the supported versions as `{key: major, value: minor}`. */
+export function supportedVersionsExtension(versions: readonly string[]): ExtensionList {
+  return {
+    extension: versions.map((v) => {
+      const [major, minor] = v.split('.');
+      return { key: major ?? v, value: minor ?? '0' };
+    }),
+  };
+}
+
+/** An error the hub raises while handling a request: code plus detail (and an HTTP status override). */
+export class FspiopError {
+  constructor(
+    readonly code: string,
+    readonly detail?: string,
+    readonly extensionList?: ExtensionList,
+    readonly httpStatus?: number,
+  ) {}
+  response(): SimResponse {
+    const r = errorResponse(this.code, this.detail, this.extensionList);
+    if (this.httpStatus !== undefined) r.status = this.httpStatus;
+    return r;
+  }
+}
+
+/** 405 with 3000: a known path with a method it does not serve. */
+export function methodNotAllowed(detail: string): SimResponse {
+  return new FspiopError('3000', detail, undefined, 405).response();
+}

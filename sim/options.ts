@@ -1,0 +1,351 @@
+/**
+ * Simulator options: defaults, and parsing from the command line and environment with errors that
+ * name the flag (or variable) and what was expected.
+ *
+ * Environment: SIM_HOST, SIM_PORT, SIM_SHAPE, SIM_FAULTS, SIM_ILP_SECRET. Flags override them.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type FaultProfile, parseFaultProfile } from './faults.ts';
+import type { RetentionOptions } from './hub/ledger.ts';
+import {
+  checkOracleRules,
+  checkParticipantConfig,
+  DEFAULT_ORACLE,
+  DEFAULT_PARTICIPANTS,
+  type OracleRule,
+  type ParticipantConfig,
+} from './hub/participants.ts';
+import type { RelayOptions } from './relay.ts';
+
+export type Shape = 'all-in-one' | 'separate';
+export type ServiceName = 'hub' | 'payer' | 'payee';
+
+export interface SimulatorOptions {
+  shape: Shape;
+  host: string;
+  /** All-in-one port (0 = any free port). */
+  port: number;
+  /** Separate shape: ports of the three services (0 = any). */
+  hubPort: number;
+  payerPort: number;
+  payeePort: number;
+  /** Separate shape: which services this process runs. */
+  services: ServiceName[];
+  /** Separate shape without a local hub: where the DFSP services send FSPIOP requests. */
+  hubUrl?: string;
+  /** Overrides of hubUrl for GET /parties (account lookup) and POST /quotes (quoting service). */
+  partiesUrl?: string;
+  quotesUrl?: string;
+  participants: ParticipantConfig[];
+  oracle: OracleRule[];
+  hubName: string;
+  /** Content version of hub-originated callbacks. */
+  hubContentVersion: '1.0' | '1.1' | '2.0';
+  sendConfirmationToPayee: boolean;
+  onUsTransfers: boolean;
+  ilpSecret: string;
+  /** Payees fulfil with RESERVED (commit notification). */
+  reserveNotification: boolean;
+  checkIlp: boolean;
+  faults: FaultProfile;
+  maxBodyBytes: number;
+  transferRetention: RetentionOptions;
+  relay: RelayOptions;
+  outboundTimeoutMs: number;
+  quoteExpirySeconds: number;
+  transferExpirySeconds: number;
+  /** Timeout of hub -> DFSP and DFSP -> hub HTTP calls. */
+  callbackTimeoutMs: number;
+  /** Compile the ISO 20022 validators at startup (otherwise on first ISO request). */
+  warmIso: boolean;
+  tracestateVendor: string;
+  /** Where the startup line and warnings go. */
+  log: (line: string) => void;
+}
+
+export function defaultOptions(): SimulatorOptions {
+  return {
+    shape: 'all-in-one',
+    host: '127.0.0.1',
+    port: 4300,
+    hubPort: 4301,
+    payerPort: 4302,
+    payeePort: 4303,
+    services: ['hub', 'payer', 'payee'],
+    participants: DEFAULT_PARTICIPANTS.map((p) => ({ ...p })),
+    oracle: DEFAULT_ORACLE.map((r) => ({ ...r })),
+    hubName: 'Hub',
+    hubContentVersion: '2.0',
+    sendConfirmationToPayee: true,
+    onUsTransfers: false,
+    ilpSecret: 'mojaloop-sdk',
+    reserveNotification: false,
+    checkIlp: true,
+    faults: { name: 'none' },
+    maxBodyBytes: 256 * 1024,
+    transferRetention: { ttlMs: 300_000, max: 200_000 },
+    relay: { ttlMs: 300_000, max: 200_000, maxWaiters: 20_000 },
+    outboundTimeoutMs: 30_000,
+    quoteExpirySeconds: 60,
+    transferExpirySeconds: 60,
+    callbackTimeoutMs: 10_000,
+    warmIso: true,
+    tracestateVendor: 'acmevendor',
+    log: (line) => console.log(line),
+  };
+}
+
+export const USAGE = `Usage: npm run sim -- [options]
+
+  --shape <all-in-one|separate>   deployment shape (env SIM_SHAPE; default all-in-one)
+  --host <addr>                   listen address (env SIM_HOST; default 127.0.0.1)
+  --port <n>                      all-in-one port (env SIM_PORT; default 4300; 0 = any)
+  --hub-port <n> --payer-port <n> --payee-port <n>
+                                  separate-shape ports (default 4301, 4302, 4303)
+  --services <list>               separate shape: which of hub,payer,payee to run (default all)
+  --hub-url <url>                 separate shape: hub the DFSP services talk to (default the local hub)
+  --parties-url <url> --quotes-url <url>
+                                  account-lookup / quoting service URLs when they differ from --hub-url
+  --faults <preset|JSON|@file>    fault profile (env SIM_FAULTS): none, latency, gc-sawtooth, queue,
+                                  slow-payee, errors, callback-loss, duplicates, clock-skew
+  --participants <JSON|@file>     participant list (default payerfsp, payeefsp in XXX)
+  --oracle <JSON|@file>           party -> FSP rules (default MSISDN and ACCOUNT_ID -> payeefsp)
+  --secret <s>                    ILP secret (env SIM_ILP_SECRET; default mojaloop-sdk)
+  --reserve                       payees fulfil with RESERVED (hub commits and PATCHes the payee)
+  --no-confirmation               do not copy commit/abort notifications to the payee
+  --on-us                         allow payer = payee
+  --no-check-ilp                  payees do not check the condition against the packet
+  --hub-version <1.0|1.1|2.0>     content version of hub-originated callbacks (default 2.0)
+  --max-body <bytes>              request body cap (default 262144)
+  --transfer-ttl-ms <n> --max-transfers <n>
+                                  ledger retention (default 300000 ms, 200000 transfers)
+  --relay-ttl-ms <n> --relay-max <n>
+                                  relay retention (default 300000 ms, 200000 outcomes)
+  --outbound-timeout-ms <n>       outbound API callback wait (default 30000)
+  --no-warm-iso                   compile the ISO 20022 schemas on first use, not at startup
+  --help                          this text
+`;
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function int(name: string, raw: string, min: number, max: number): Result<number> {
+  if (!/^\d+$/.test(raw.trim()))
+    return { ok: false, error: `${name}: expected an integer ${min}..${max}, got ${JSON.stringify(raw)}` };
+  const n = Number(raw);
+  if (n < min || n > max)
+    return { ok: false, error: `${name}: expected an integer ${min}..${max}, got ${n}` };
+  return { ok: true, value: n };
+}
+
+function url(name: string, raw: string): Result<string> {
+  if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(raw))
+    return { ok: false, error: `${name}: expected an http(s) URL, got ${JSON.stringify(raw)}` };
+  return { ok: true, value: raw.replace(/\/+$/, '') };
+}
+
+/** JSON given inline or as `@path`. */
+function jsonArg(name: string, raw: string): Result<unknown> {
+  let text = raw;
+  if (raw.startsWith('@')) {
+    try {
+      text = readFileSync(raw.slice(1), 'utf8');
+    } catch (e) {
+      return { ok: false, error: `${name}: cannot read ${raw.slice(1)}: ${(e as Error).message}` };
+    }
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    return { ok: false, error: `${name}: expected JSON (or @file with JSON): ${(e as Error).message}` };
+  }
+}
+
+/** A fault profile from a preset name, inline JSON or @file. */
+export function faultsArg(name: string, raw: string): Result<FaultProfile> {
+  const t = raw.trim();
+  const value = t.startsWith('{') || t.startsWith('@') ? jsonArg(name, t) : ({ ok: true, value: t } as const);
+  if (!value.ok) return value;
+  const p = parseFaultProfile(value.value);
+  return p.ok ? p : { ok: false, error: `${name}: ${p.error}` };
+}
+
+/** Parses argv (without node and script) and the environment into options; `help` when asked. */
+export function parseCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): Result<SimulatorOptions> | { ok: 'help' } {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        shape: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'hub-port': { type: 'string' },
+        'payer-port': { type: 'string' },
+        'payee-port': { type: 'string' },
+        services: { type: 'string' },
+        'hub-url': { type: 'string' },
+        'parties-url': { type: 'string' },
+        'quotes-url': { type: 'string' },
+        faults: { type: 'string' },
+        participants: { type: 'string' },
+        oracle: { type: 'string' },
+        secret: { type: 'string' },
+        reserve: { type: 'boolean' },
+        'no-confirmation': { type: 'boolean' },
+        'on-us': { type: 'boolean' },
+        'no-check-ilp': { type: 'boolean' },
+        'hub-version': { type: 'string' },
+        'max-body': { type: 'string' },
+        'transfer-ttl-ms': { type: 'string' },
+        'max-transfers': { type: 'string' },
+        'relay-ttl-ms': { type: 'string' },
+        'relay-max': { type: 'string' },
+        'outbound-timeout-ms': { type: 'string' },
+        'no-warm-iso': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    return { ok: false, error: `${(e as Error).message}\n\n${USAGE}` };
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  if (v.help) return { ok: 'help' };
+  const o = defaultOptions();
+  const str = (flag: string, envName?: string): [string, string] | undefined => {
+    const f = v[flag];
+    if (typeof f === 'string') return [`--${flag}`, f];
+    const e = envName ? env[envName] : undefined;
+    if (e !== undefined && e !== '') return [envName!, e];
+    return undefined;
+  };
+  const shape = str('shape', 'SIM_SHAPE');
+  if (shape) {
+    if (shape[1] !== 'all-in-one' && shape[1] !== 'separate') {
+      return {
+        ok: false,
+        error: `${shape[0]}: expected "all-in-one" or "separate", got ${JSON.stringify(shape[1])}`,
+      };
+    }
+    o.shape = shape[1];
+  }
+  const host = str('host', 'SIM_HOST');
+  if (host) {
+    if (!/^[A-Za-z0-9.:[\]-]+$/.test(host[1]))
+      return {
+        ok: false,
+        error: `${host[0]}: expected a host name or address, got ${JSON.stringify(host[1])}`,
+      };
+    o.host = host[1];
+  }
+  for (const [flag, envName, key] of [
+    ['port', 'SIM_PORT', 'port'],
+    ['hub-port', undefined, 'hubPort'],
+    ['payer-port', undefined, 'payerPort'],
+    ['payee-port', undefined, 'payeePort'],
+  ] as const) {
+    const s = str(flag, envName);
+    if (!s) continue;
+    const n = int(s[0], s[1], 0, 65535);
+    if (!n.ok) return n;
+    o[key] = n.value;
+  }
+  const services = str('services');
+  if (services) {
+    const list = services[1].split(',').map((x) => x.trim());
+    for (const s of list) {
+      if (s !== 'hub' && s !== 'payer' && s !== 'payee') {
+        return {
+          ok: false,
+          error: `--services: expected a comma list of hub, payer, payee, got ${JSON.stringify(s)}`,
+        };
+      }
+    }
+    o.services = [...new Set(list)] as ServiceName[];
+  }
+  for (const [flag, key] of [
+    ['hub-url', 'hubUrl'],
+    ['parties-url', 'partiesUrl'],
+    ['quotes-url', 'quotesUrl'],
+  ] as const) {
+    const s = str(flag);
+    if (!s) continue;
+    const u = url(s[0], s[1]);
+    if (!u.ok) return u;
+    o[key] = u.value;
+  }
+  const faults = str('faults', 'SIM_FAULTS');
+  if (faults) {
+    const f = faultsArg(faults[0], faults[1]);
+    if (!f.ok) return f;
+    o.faults = f.value;
+  }
+  const participants = str('participants');
+  if (participants) {
+    const j = jsonArg('--participants', participants[1]);
+    if (!j.ok) return j;
+    if (!Array.isArray(j.value) || j.value.length === 0)
+      return { ok: false, error: '--participants: expected a non-empty JSON array' };
+    const list: ParticipantConfig[] = [];
+    for (let i = 0; i < j.value.length; i++) {
+      const c = checkParticipantConfig(j.value[i], `--participants[${i}]`);
+      if (!c.ok) return c;
+      list.push(c.value);
+    }
+    o.participants = list;
+  }
+  const oracle = str('oracle');
+  if (oracle) {
+    const j = jsonArg('--oracle', oracle[1]);
+    if (!j.ok) return j;
+    const r = checkOracleRules(j.value);
+    if (!r.ok) return { ok: false, error: `--oracle: ${r.error}` };
+    o.oracle = r.value;
+  }
+  const secret = str('secret', 'SIM_ILP_SECRET');
+  if (secret) o.ilpSecret = secret[1];
+  if (v.reserve) o.reserveNotification = true;
+  if (v['no-confirmation']) o.sendConfirmationToPayee = false;
+  if (v['on-us']) o.onUsTransfers = true;
+  if (v['no-check-ilp']) o.checkIlp = false;
+  if (v['no-warm-iso']) o.warmIso = false;
+  const hv = str('hub-version');
+  if (hv) {
+    if (hv[1] !== '1.0' && hv[1] !== '1.1' && hv[1] !== '2.0')
+      return { ok: false, error: `--hub-version: expected 1.0, 1.1 or 2.0, got ${JSON.stringify(hv[1])}` };
+    o.hubContentVersion = hv[1];
+  }
+  const ints: Array<[string, number, number, (n: number) => void]> = [
+    ['max-body', 1024, 64 * 1024 * 1024, (n) => (o.maxBodyBytes = n)],
+    ['transfer-ttl-ms', 1000, 86_400_000, (n) => (o.transferRetention.ttlMs = n)],
+    ['max-transfers', 100, 10_000_000, (n) => (o.transferRetention.max = n)],
+    ['relay-ttl-ms', 1000, 86_400_000, (n) => (o.relay.ttlMs = n)],
+    ['relay-max', 100, 10_000_000, (n) => (o.relay.max = n)],
+    ['outbound-timeout-ms', 1, 600_000, (n) => (o.outboundTimeoutMs = n)],
+  ];
+  for (const [flag, min, max, set] of ints) {
+    const s = str(flag);
+    if (!s) continue;
+    const n = int(s[0], s[1], min, max);
+    if (!n.ok) return n;
+    set(n.value);
+  }
+  if (
+    o.shape === 'separate' &&
+    !o.services.includes('hub') &&
+    !o.hubUrl &&
+    (o.services.includes('payer') || o.services.includes('payee'))
+  ) {
+    return {
+      ok: false,
+      error:
+        '--hub-url: required when the separate shape runs DFSP services without the local hub (--services)',
+    };
+  }
+  return { ok: true, value: o };
+}

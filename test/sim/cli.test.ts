@@ -1,0 +1,155 @@
+/**
+ * `npm run sim`: option parsing (flags over environment, errors naming the flag or variable) and the
+ * real process: one startup line saying what listens where, /health, clean exit on SIGTERM/SIGINT.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../../sim/options.ts';
+import { json, request } from './helpers.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('parseCli', () => {
+  it('defaults: all-in-one on 127.0.0.1:4300, no faults', () => {
+    const r = parseCli([], {});
+    expect(r.ok === true && r.value).toMatchObject({
+      shape: 'all-in-one',
+      host: '127.0.0.1',
+      port: 4300,
+      faults: { name: 'none' },
+    });
+  });
+
+  it('environment, overridden by flags', () => {
+    const env = { SIM_HOST: '0.0.0.0', SIM_PORT: '5000', SIM_FAULTS: 'queue', SIM_ILP_SECRET: 's3' };
+    const r = parseCli([], env);
+    expect(r.ok === true && r.value).toMatchObject({
+      host: '0.0.0.0',
+      port: 5000,
+      faults: { name: 'queue' },
+      ilpSecret: 's3',
+    });
+    const f = parseCli(
+      ['--port', '0', '--faults', '{"clockSkew":{"payeeMs":300}}', '--reserve', '--no-confirmation'],
+      env,
+    );
+    expect(f.ok === true && f.value).toMatchObject({
+      port: 0,
+      faults: { clockSkew: { payeeMs: 300 } },
+      reserveNotification: true,
+      sendConfirmationToPayee: false,
+    });
+  });
+
+  const bad: Array<[string[], Record<string, string>, string]> = [
+    [['--port', 'x'], {}, '--port: expected an integer 0..65535'],
+    [[], { SIM_PORT: '70000' }, 'SIM_PORT: expected an integer 0..65535'],
+    [['--shape', 'cluster'], {}, '--shape: expected "all-in-one" or "separate"'],
+    [['--faults', 'chaos'], {}, '--faults: faults: unknown preset "chaos"'],
+    [[], { SIM_FAULTS: '{"queue":{}}' }, 'SIM_FAULTS: faults.queue.ratePerSec'],
+    [['--participants', '[{"fspId":""}]'], {}, '--participants[0].fspId'],
+    [['--participants', '{oops'], {}, '--participants: expected JSON'],
+    [['--oracle', '@/nonexistent/file.json'], {}, '--oracle: cannot read /nonexistent/file.json'],
+    [['--hub-url', 'localhost:1'], {}, '--hub-url: expected an http(s) URL'],
+    [['--shape', 'separate', '--services', 'payer'], {}, '--hub-url: required'],
+    [['--services', 'hub,db'], {}, '--services: expected a comma list'],
+    [['--hub-version', '3.0'], {}, '--hub-version: expected 1.0, 1.1 or 2.0'],
+    [['--max-body', '10'], {}, '--max-body: expected an integer 1024..'],
+    [['--unknown-flag'], {}, "Unknown option '--unknown-flag'"],
+  ];
+  for (const [argv, env, text] of bad) {
+    it(`refuses ${argv.join(' ') || JSON.stringify(env)}`, () => {
+      const r = parseCli(argv, env);
+      expect(r.ok).toBe(false);
+      if (r.ok === false) expect(r.error).toContain(text);
+    });
+  }
+
+  it('--help', () => {
+    expect(parseCli(['--help'], {}).ok).toBe('help');
+  });
+});
+
+function startProcess(args: string[]): {
+  child: ChildProcess;
+  firstLine: Promise<string>;
+  output: () => string;
+  exit: Promise<number | null>;
+} {
+  // `node --import tsx` runs the script in one process (the tsx CLI would add a second one).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sim/main.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const firstLine = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no startup line: ${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve(out.slice(0, nl));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, firstLine, output: () => out, exit };
+}
+
+describe('npm run sim (the process)', () => {
+  it('prints where it listens, serves /health, refuses an occupied port (exit 1), exits 0 on SIGTERM', async () => {
+    const p = startProcess(['--port', '0', '--no-warm-iso']);
+    const bad = startProcess(['--port', 'nope']);
+    try {
+      const line = await p.firstLine;
+      expect(line).toMatch(
+        /^sim: all-in-one hub \+ DFSPs \(payerfsp, payeefsp\) \+ relay listening on http:\/\/127\.0\.0\.1:\d+ \| relay http:\/\/127\.0\.0\.1:\d+\/relay/,
+      );
+      const url = /listening on (\S+)/.exec(line)![1]!;
+      expect(json(await request('GET', `${url}/health`))).toMatchObject({
+        status: 'ok',
+        service: 'all-in-one',
+      });
+
+      const second = startProcess(['--port', new URL(url).port, '--no-warm-iso']);
+      expect(await second.firstLine).toContain('EADDRINUSE');
+      expect(await second.exit).toBe(1);
+
+      expect(await bad.firstLine).toContain('sim: --port: expected an integer 0..65535');
+      expect(await bad.exit).toBe(2);
+
+      p.child.kill('SIGTERM');
+      expect(await p.exit).toBe(0);
+      expect(p.output()).toContain('SIGTERM received, shutting down');
+    } finally {
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+      if (bad.child.exitCode === null) bad.child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 0 on SIGINT too (separate shape)', async () => {
+    const p = startProcess([
+      '--shape',
+      'separate',
+      '--hub-port',
+      '0',
+      '--payer-port',
+      '0',
+      '--payee-port',
+      '0',
+      '--no-warm-iso',
+    ]);
+    try {
+      expect(await p.firstLine).toMatch(/^sim: separate services \| hub http:\/\/127\.0\.0\.1:\d+/);
+      p.child.kill('SIGINT');
+      expect(await p.exit).toBe(0);
+      expect(p.output()).toContain('SIGINT received, shutting down');
+    } finally {
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    }
+  });
+});
