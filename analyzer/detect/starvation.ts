@@ -1,0 +1,156 @@
+/**
+ * Generator starvation versus hub stalls, from dropped iterations and schedule lag.
+ *
+ * k6 drops an arrival-rate iteration when no VU is free at its tick. That happens for two very
+ * different reasons:
+ * - the hub stalls: every VU is busy waiting on it (vus ≈ vus_max) while latency spikes or
+ *   completions stop; the drops are a consequence, and more VUs would only queue more work;
+ * - the generator cannot keep up: drops (or a late schedule, `ml_schedule_lag`) while the latency
+ *   is flat: too few VUs for the latency (VUs busy) or a CPU-starved runner (VUs not busy).
+ * Each second with drops is attributed with the context's `hubNear` (latency elevated or
+ * completions stalled within [-2 s, +5 s], or a steady state that is queueing) and `busy`
+ * (vus >= 90% vus_max).
+ *
+ * Schedule lag is the generator's own evidence. k6 hands a due iteration to an idle VU on time
+ * whatever the hub does, so starts run late only when the runner itself cannot keep its schedule
+ * (CPU, GC) — while a CPU-starved k6 also inflates the latencies it measures, which is why lateness
+ * is not discounted by elevated latency. The kit's `ml_schedule_lag` is measured against the
+ * iteration counter, which drops do not advance, so drops leave a permanent offset. A second is
+ * "late" when its lag p99 exceeds the floor of the lag p50 over the last 3 s by the threshold and
+ * no drop happened in those 3 s: a burst of late starts with VUs to spare, as a CPU-starved
+ * scheduler produces (the in-run generator detector uses the same floor idea). The kit's
+ * `ml_client_overhead` (client-side time of an iteration) is read the same way: a starved runner
+ * stretches the iterations it runs even when it started them on time.
+ */
+import type { Detection } from '../types.ts';
+import type { DetectContext } from './context.ts';
+import type { DetectInput, DetectOptions } from './input.ts';
+import { ranges } from './stats.ts';
+
+export interface DropAttribution {
+  total: number;
+  hub: number;
+  generator: number;
+  /** Generator drops while the VUs were all busy (not enough VUs for the latency). */
+  vuLimited: number;
+  /** Generator drops while VUs were free (runner CPU or scheduler starved). */
+  cpuLimited: number;
+  /** Seconds whose starts ran late in a burst with no drop around (the scheduler was starved). */
+  lateSeconds: number;
+  generatorFlags: boolean[];
+  hubFlags: boolean[];
+}
+
+/** Second i's p99 exceeds the lowest p50 of seconds [i-3, i] by more than `threshold`. */
+function burstAbove(p99: ArrayLike<number>, p50: ArrayLike<number>, i: number, threshold: number): boolean {
+  const top = p99[i]!;
+  if (!Number.isFinite(top)) return false;
+  let floor = Number.POSITIVE_INFINITY;
+  for (let j = Math.max(0, i - 3); j <= i; j++) {
+    const f = p50[j]!;
+    if (Number.isFinite(f) && f < floor) floor = f;
+  }
+  return Number.isFinite(floor) && top - floor > threshold;
+}
+
+export function attributeDrops(x: DetectInput, ctx: DetectContext, o: DetectOptions): DropAttribution {
+  const n = ctx.n;
+  const a: DropAttribution = {
+    total: 0,
+    hub: 0,
+    generator: 0,
+    vuLimited: 0,
+    cpuLimited: 0,
+    lateSeconds: 0,
+    generatorFlags: new Array(n).fill(false),
+    hubFlags: new Array(n).fill(false),
+  };
+  for (let i = 0; i < n; i++) {
+    const d = x.dropped[i]!;
+    let recentDrops = false;
+    for (let j = Math.max(0, i - 3); j <= i; j++) if (x.dropped[j]! > 0) recentDrops = true;
+    const late =
+      !recentDrops &&
+      (burstAbove(x.lagP99, x.lagP50, i, o.lagThresholdMs) ||
+        (x.overheadP99 !== undefined &&
+          x.overheadP50 !== undefined &&
+          burstAbove(x.overheadP99, x.overheadP50, i, o.lagThresholdMs)));
+    if (d > 0) {
+      a.total += d;
+      if (ctx.hubNear[i] && ctx.busy[i]) {
+        a.hub += d;
+        a.hubFlags[i] = true;
+      } else {
+        a.generator += d;
+        a.generatorFlags[i] = true;
+        if (ctx.busy[i]) a.vuLimited += d;
+        else a.cpuLimited += d;
+      }
+    } else if (late) {
+      a.lateSeconds++;
+      a.generatorFlags[i] = true;
+    }
+  }
+  return a;
+}
+
+export function detectStarvation(x: DetectInput, ctx: DetectContext, a: DropAttribution): Detection[] {
+  const out: Detection[] = [];
+  let scheduled = 0;
+  for (let i = 0; i < ctx.n; i++) scheduled += x.started[i]! + x.dropped[i]!;
+  // A few drops (< 0.5% of the schedule) are noted in the report, not called starvation.
+  const dropFloor = Math.max(3, 0.005 * scheduled);
+  const lateFloor = Math.max(3, 0.02 * ctx.n);
+  const dropsCount = a.generator >= dropFloor;
+  const lateCount = a.lateSeconds >= lateFloor;
+  if (dropsCount || lateCount) {
+    // VU shortage drops every second it lasts (at least 1% of the schedule); a starved scheduler
+    // shows late bursts, and at most a few drops when a burst finds no idle VU.
+    const vuShort =
+      a.vuLimited >= a.cpuLimited && a.vuLimited >= Math.max(dropFloor, lateCount ? 0.01 * scheduled : 0);
+    const cause = vuShort ? 'vus' : 'cpu';
+    const parts: string[] = [];
+    if (a.generator > 0)
+      parts.push(
+        `${a.generator} dropped iterations under flat latency (${share(a.generator, scheduled)} of scheduled)`,
+      );
+    if (a.lateSeconds > 0)
+      parts.push(`${a.lateSeconds} s of late bursts in the schedule with no drop around`);
+    const why =
+      cause === 'vus'
+        ? 'all VUs were busy under flat latency: too few VUs for the latency'
+        : 'the runner could not keep its schedule although VUs were free (CPU or GC starved)';
+    out.push({
+      kind: 'generator_starvation',
+      side: 'generator',
+      summary: `${parts.join(', ')}: ${why}`,
+      ranges: ranges(a.generatorFlags, x.offsetSec, 2),
+      evidence: {
+        cause,
+        generatorDrops: a.generator,
+        vuLimitedDrops: a.vuLimited,
+        cpuLimitedDrops: a.cpuLimited,
+        lateSeconds: a.lateSeconds,
+        scheduled,
+        baselineP95Ms: Number.isFinite(ctx.baselineP95) ? Math.round(ctx.baselineP95 * 10) / 10 : '-',
+      },
+    });
+  }
+  if (a.hub > 0) {
+    const how = ctx.queued
+      ? `while the hub was queueing (latency ${ctx.baselineP50.toFixed(1)} ms against ${x.floorLatP50?.toFixed(1)} ms lightly loaded) with all VUs busy`
+      : 'with hub stalls (latency spikes or stalled completions with all VUs busy)';
+    out.push({
+      kind: 'hub_stall_drops',
+      side: 'hub',
+      summary: `${a.hub} dropped iterations coincide ${how}: a consequence of the hub, not a generator problem`,
+      ranges: ranges(a.hubFlags, x.offsetSec, 2),
+      evidence: { hubDrops: a.hub, scheduled, share: share(a.hub, scheduled) },
+    });
+  }
+  return out;
+}
+
+function share(a: number, b: number): string {
+  return b > 0 ? `${((a / b) * 100).toFixed(2)}%` : '-';
+}
