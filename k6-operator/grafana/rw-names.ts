@@ -31,6 +31,7 @@ export const KIT_METRIC_TYPES: Record<MetricKey, MetricInfo> = {
   transfersTimedOut: { type: 'counter', contains: 'default' },
   outcomesLate: { type: 'counter', contains: 'default' },
   callbacksDuplicate: { type: 'counter', contains: 'default' },
+  outcomesForeign: { type: 'counter', contains: 'default' },
   relayEvicted: { type: 'counter', contains: 'default' },
   transferSuccess: { type: 'rate', contains: 'default' },
   transferOver1s: { type: 'rate', contains: 'default' },
@@ -46,6 +47,10 @@ export const KIT_METRIC_TYPES: Record<MetricKey, MetricInfo> = {
   sawtoothAmplitude: { type: 'gauge', contains: 'default' },
   latencyPauses: { type: 'counter', contains: 'default' },
   hubDegrading: { type: 'rate', contains: 'default' },
+  generatorCpuStarved: { type: 'rate', contains: 'default' },
+  latencyStep: { type: 'gauge', contains: 'default' },
+  latencyDrifting: { type: 'rate', contains: 'default' },
+  latencySawtooth: { type: 'rate', contains: 'default' },
 };
 
 /** k6's built-in metrics (k6 docs, "Built-in metrics"; HTTP, iterations, VUs, data, checks). */

@@ -188,8 +188,9 @@ export function bytesToLatin1(bytes: Uint8Array): string {
 
 /** ASCII bytes of a string known to be ASCII (base64 text, ILP addresses, timestamps). */
 export function asciiBytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0x7f;
+  const n = text.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = text.charCodeAt(i) & 0x7f;
   return out;
 }
 
@@ -198,9 +199,20 @@ const HEX_BYTE: readonly string[] = Array.from(
   (_, b) => (b < 16 ? '0' : '') + b.toString(16),
 );
 
-/** Lower-case hex of bytes (one table lookup per byte: trace ids are made per transfer). */
+/**
+ * Lower-case hex of bytes (one table lookup per byte: trace ids are made per transfer).
+ * Shaped for Sobek, where it runs per iteration (measured in k6 2.2 on 24 bytes: 19.5 µs → 6 µs):
+ * a typed array's `.length` is a slow property read there, so it is read once, and each `+=` onto
+ * the growing result costs more than joining four short strings first.
+ */
 export function hexEncode(bytes: Uint8Array): string {
+  const n = bytes.length;
   let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX_BYTE[bytes[i]!]!;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    out +=
+      HEX_BYTE[bytes[i]!]! + HEX_BYTE[bytes[i + 1]!]! + HEX_BYTE[bytes[i + 2]!]! + HEX_BYTE[bytes[i + 3]!]!;
+  }
+  for (; i < n; i++) out += HEX_BYTE[bytes[i]!]!;
   return out;
 }

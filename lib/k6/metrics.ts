@@ -1,0 +1,35 @@
+/**
+ * The kit's custom metrics, declared once in the init context (k6 refuses declarations elsewhere,
+ * and thresholds on undeclared metrics fail the run with exit code 104), behind the MetricSink
+ * interface the sans-IO recording code (lib/flows/record.ts) writes to. The list and types come
+ * from DECLARED_METRICS so Node tests check thresholds against exactly what is declared here.
+ */
+import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
+import { DECLARED_METRICS, type MetricSink, type Tags } from '../flows/record.ts';
+
+interface Addable {
+  add(value: number, tags?: Record<string, string>): void;
+}
+
+/** Declares the metrics; call at module scope (init context) only. */
+export function declareMetrics(): MetricSink {
+  const byName = new Map<string, Addable>();
+  for (const [name, type] of Object.entries(DECLARED_METRICS)) {
+    const m =
+      type === 'counter'
+        ? new Counter(name)
+        : type === 'rate'
+          ? new Rate(name)
+          : type === 'trend'
+            ? new Trend(name, true)
+            : new Gauge(name);
+    byName.set(name, m);
+  }
+  return {
+    add(metric: string, value: number, tags?: Tags): void {
+      const m = byName.get(metric);
+      if (!m) throw new Error(`metric ${metric} is not declared (lib/flows/record.ts DECLARED_METRICS)`);
+      m.add(value, tags as Record<string, string> | undefined);
+    },
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * Assembles a k6 scenario module from the sans-IO parts: config parsed once in the init context
+ * (a bad value throws here, so k6 exits non-zero before any load), metrics declared once, options
+ * planned from the config, and the exec functions that drive the flows with k6/http.
+ *
+ * The entry points in scenarios/ are thin: they call `defineScenario(kind)` and re-export.
+ */
+import { sleep } from 'k6';
+import exec from 'k6/execution';
+import { type PlannedOptions, planLoad, planOptions } from '../config/options.ts';
+import { parseRunConfig, type RunConfig, type ScenarioKind } from '../config/run-config.ts';
+import { type CollectorState, collectBatch, recordBatch } from '../flows/collect.ts';
+import { e2eFlow } from '../flows/e2e.ts';
+import { outboundFlow } from '../flows/outbound.ts';
+import type { FlowPlan } from '../flows/plan.ts';
+import { prepareFlows } from '../flows/plan.ts';
+import { pooledRandom } from '../flows/random-pool.ts';
+import { type MetricSink, recordFlowResult } from '../flows/record.ts';
+import { fspiopRequestSigner, type RequestSigner } from '../flows/sign.ts';
+import { sendAndWait, sendTransfer } from '../flows/transfer.ts';
+import type { FlowContext, FlowResult } from '../flows/types.ts';
+import { METRIC } from '../metrics/names.ts';
+import { createSubtleJwsSigner, type SubtleLike } from '../protocol/jws.ts';
+import { interpretRelayStats, relayLatencyMs, relayStatsRequest } from '../protocol/relay.ts';
+import { summaryOutputs } from '../summary/outputs.ts';
+import type { RunInfo } from '../summary/result.ts';
+import { verdictHook } from '../verdict/hook.ts';
+import { k6Crypto } from './crypto.ts';
+import { createDetectorProbe } from './detector-probe.ts';
+import { drive, driveSigned, perform } from './http.ts';
+import { declareMetrics } from './metrics.ts';
+import { runnerIndex } from './runner.ts';
+
+/** What setup() hands every VU (k6 passes it by value, JSON round-tripped). */
+export interface SetupData {
+  /** Transfers sent before this instant belong to another run. */
+  runStartMs: number;
+  /** This runner's cumulative relay counts at the start (baselines for evictions and duplicates). */
+  evicted: number;
+  duplicates: number;
+}
+
+/** How long one collect request may wait for outcomes when the runner's partition is empty, ms. */
+export const COLLECT_LONG_POLL_MS = 1000;
+
+declare const __ENV: Record<string, string | undefined>;
+declare const __VU: number;
+/** k6 provides console (logged with the VU's context); @types/k6 does not declare it. */
+declare const console: { warn(...args: unknown[]): void; log(...args: unknown[]): void };
+/** k6's global WebCrypto (k6 >= 1.0); only `subtle` is used, for optional JWS signing. */
+declare const crypto: { subtle: SubtleLike };
+
+interface RelayBaseline {
+  evicted: number;
+  duplicates: number;
+}
+
+function relayBaseline(config: RunConfig, runner: number): RelayBaseline {
+  const res = perform(relayStatsRequest(config.relayUrl));
+  const r = interpretRelayStats(res);
+  if (!r.ok) {
+    throw new Error(
+      `the callback relay at ${config.relayUrl} is not usable (${r.error}); set RELAY_URL (or HUB_URL) to a running relay`,
+    );
+  }
+  const c = r.value.runners[String(runner)];
+  return { evicted: c?.evictedUnread ?? 0, duplicates: c?.duplicates ?? 0 };
+}
+
+export interface Scenario {
+  config: RunConfig;
+  /** The planned options; computed only where k6 needs them (see `defineScenario`). */
+  planned(): PlannedOptions;
+  /** k6 reads `options` from the first evaluation of the script (VU id 0); undefined in load VUs. */
+  options: PlannedOptions['options'] | undefined;
+  setup(): SetupData;
+  teardown(data: SetupData): void;
+  /** The load-generating exec function (named after the scenario kind); async only with JWS signing. */
+  run(data: SetupData): void | Promise<void>;
+  /** collect mode only. */
+  collector(data: SetupData): void;
+  handleSummary(data: unknown): Record<string, string>;
+}
+
+/** Reads the config with k6's init-context `open()`. */
+function loadConfig(kind: ScenarioKind): RunConfig {
+  return parseRunConfig(kind, __ENV, (path) => open(path));
+}
+
+export function defineScenario(kind: ScenarioKind): Scenario {
+  const config = loadConfig(kind);
+  // k6 reads the exported options once, from the init of its first, throwaway VU (__VU 0); setup,
+  // teardown and handleSummary also run in VUs with id 0. Load VUs (__VU >= 1) never read them, so
+  // they skip the planning: it is init-time garbage that would raise every VU's memory high-water.
+  let planned: PlannedOptions | undefined;
+  const plannedOptions = (): PlannedOptions => (planned ??= planOptions(config));
+  const options = __VU === 0 ? plannedOptions().options : undefined;
+  const sink: MetricSink = declareMetrics();
+  // The detector probe (generator starvation, hub degradation) needs the load scenario's shape.
+  const load = planLoad(config);
+  const collect = kind === 'transfers' && config.mode === 'collect';
+  const probe = createDetectorProbe({ scenario: load.scenario });
+  // Collect mode: the load VUs only see POST answers; the collector sees every outcome of its runner.
+  const collectorProbe = collect
+    ? createDetectorProbe({ scenario: load.scenario, role: 'collector' })
+    : undefined;
+  const crypto6 = pooledRandom(k6Crypto);
+  const plan: FlowPlan = prepareFlows(config, crypto6);
+  let ctx: FlowContext | undefined;
+  const context = (): FlowContext =>
+    (ctx ??= { now: Date.now, random: Math.random, crypto: crypto6, runner: runnerIndex(config.runner) });
+  // The key is imported on the first signature (WebCrypto is not usable in the init context).
+  const signer: RequestSigner | undefined = config.jws
+    ? fspiopRequestSigner(
+        createSubtleJwsSigner(crypto.subtle, config.jws.privateKeyPem, config.jws.alg),
+        config.jws.alg,
+      )
+    : undefined;
+  // The VU's metadata map, fetched once per VU (each `exec.vu` read builds objects in Sobek).
+  // Metadata applies to every later sample of the VU, so the id is set right before the samples
+  // of its transfer and cleared before the next requests (their HTTP samples carry no stale id).
+  let metadata: Record<string, string | number | boolean> | undefined;
+  const tagTransfer = (transferId: string): void => {
+    metadata ??= exec.vu.metrics.metadata;
+    metadata.transfer_id = transferId;
+  };
+  const untag = (): void => {
+    if (metadata) delete metadata.transfer_id;
+  };
+
+  const record = (r: FlowResult): void => {
+    tagTransfer(r.transferId);
+    recordFlowResult(sink, r);
+  };
+
+  let collectorState: CollectorState | undefined;
+  let lastWarnMs = 0;
+  const warn = (msg: string): void => {
+    const now = Date.now();
+    if (now - lastWarnMs > 10_000) {
+      lastWarnMs = now;
+      console.warn(msg);
+    }
+  };
+
+  // Ends an iteration; made once per VU rather than as a fresh closure in every iteration.
+  const done = (r: FlowResult): void => {
+    record(r);
+    if (!collect && r.e2eMs !== undefined && r.outcome.kind !== 'pending') probe.observeLatency(r.e2eMs);
+    probe.iterationEnded();
+    if (r.note) warn(`transfer ${r.transferId}: ${r.note}`);
+  };
+
+  return {
+    config,
+    planned: plannedOptions,
+    options,
+
+    setup(): SetupData {
+      const segment = (exec.test.options as unknown as { executionSegment?: string | null }).executionSegment;
+      if (config.parallelism > 1 && config.runner === undefined && !segment) {
+        // Several collector VUs would read the same relay partition, and per-runner thresholds
+        // would expect 1/PARALLELISM of the load: refuse rather than count wrong.
+        throw new Error(
+          `PARALLELISM=${config.parallelism} but this k6 process has no execution segment: run it with ` +
+            '--execution-segment/--execution-segment-sequence (k6-operator and k6 Cloud do), set RUNNER, or use PARALLELISM=1',
+        );
+      }
+      const runStartMs = Date.now();
+      if (kind === 'outbound') return { runStartMs, evicted: 0, duplicates: 0 };
+      const base = relayBaseline(config, runnerIndex(config.runner));
+      return { runStartMs, ...base };
+    },
+
+    teardown(data: SetupData): void {
+      // Collect mode counts evictions and duplicates in the collector; the waiting modes learn them here.
+      if (collect || kind === 'outbound') return;
+      try {
+        const now = relayBaseline(config, runnerIndex(config.runner));
+        if (now.evicted > data.evicted) sink.add(METRIC.relayEvicted, now.evicted - data.evicted);
+        if (now.duplicates > data.duplicates)
+          sink.add(METRIC.callbacksDuplicate, now.duplicates - data.duplicates);
+      } catch (e) {
+        console.warn(`teardown: relay counts unavailable: ${(e as Error).message}`);
+      }
+    },
+
+    run(): void | Promise<void> {
+      untag();
+      const c = context();
+      const flow =
+        kind === 'transfers'
+          ? collect
+            ? sendTransfer(plan, c)
+            : sendAndWait(plan, c)
+          : kind === 'e2e'
+            ? e2eFlow(plan, c)
+            : outboundFlow(plan, c);
+      probe.iterationStarted();
+      if (signer) return driveSigned(flow, signer, probe.observeNetwork).then(done);
+      done(drive(flow, probe.observeNetwork));
+    },
+
+    collector(data: SetupData): void {
+      collectorState ??= {
+        runner: context().runner,
+        cursor: '',
+        runStartMs: data.runStartMs,
+        evicted: data.evicted,
+        duplicates: data.duplicates,
+      };
+      untag();
+      const batch = drive(collectBatch(plan, collectorState, COLLECT_LONG_POLL_MS));
+      if ('error' in batch) {
+        warn(`collector: ${batch.error}`);
+        sleep(1);
+        return;
+      }
+      recordBatch(sink, batch, collectorState, config.timeoutMs, (o, cls) => {
+        tagTransfer(o.transferId);
+        const e2e = relayLatencyMs(o);
+        if (cls === 'final' && e2e !== undefined) collectorProbe?.observeLatency(e2e, o.arrivedAtMs);
+      });
+      collectorProbe?.tick();
+    },
+
+    handleSummary(data: unknown): Record<string, string> {
+      let runner: number | undefined = config.runner;
+      if (runner === undefined) {
+        try {
+          runner = runnerIndex(undefined);
+        } catch {
+          runner = undefined;
+        }
+      }
+      const run: RunInfo = {
+        scenario: kind,
+        profile: config.profile,
+        mode: kind === 'transfers' ? config.mode : kind,
+        api: config.api,
+        fspiopVersion: config.fspiopVersion,
+        targetTps: config.targetTps,
+        parallelism: config.parallelism,
+        runner,
+        loadLengthMs: plannedOptions().loadLengthMs,
+        timeoutMs: config.timeoutMs,
+        vus: plannedOptions().vuPlan.vus,
+      };
+      return summaryOutputs(data, run, config.resultsDir, verdictHook(config.expectedLatencyMs)).outputs;
+    },
+  };
+}

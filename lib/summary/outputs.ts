@@ -1,0 +1,56 @@
+/**
+ * What handleSummary returns: the human text on stdout plus the JSON result, a copy of the text and
+ * the JUnit XML under RESULTS_DIR (default `results/`). Pure: the k6 glue only passes the data.
+ * File names carry the scenario and, when several runners share the test, the runner index, so
+ * runners writing to a shared volume do not overwrite each other.
+ */
+
+import { verdictJson } from '../verdict/format.ts';
+import { renderJunit } from './junit.ts';
+import { readSummary } from './read.ts';
+import { buildResult, type RunInfo, type RunResult } from './result.ts';
+import { isVerdict, renderText } from './text.ts';
+
+export interface SummaryFiles {
+  json: string;
+  text: string;
+  junit: string;
+}
+
+export function summaryFiles(run: RunInfo, resultsDir: string): SummaryFiles {
+  const dir = resultsDir.replace(/\/+$/, '') || '.';
+  const suffix = run.parallelism > 1 && run.runner !== undefined ? `-runner${run.runner}` : '';
+  const base = `${dir}/${run.scenario}${suffix}`;
+  return { json: `${base}-result.json`, text: `${base}-summary.txt`, junit: `${base}-junit.xml` };
+}
+
+/** Optional verdict hook (lib/verdict), given the result without verdict. */
+export type VerdictFn = (result: RunResult, summaryData: unknown) => unknown;
+
+export function summaryOutputs(
+  data: unknown,
+  run: RunInfo,
+  resultsDir: string,
+  verdict?: VerdictFn,
+): { outputs: Record<string, string>; result: RunResult } {
+  const result = buildResult(readSummary(data), run);
+  if (verdict) {
+    try {
+      const v = verdict(result, data);
+      result.verdict = isVerdict(v) ? verdictJson(v) : v;
+    } catch (e) {
+      result.verdict = { status: 'error', summary: `verdict failed: ${(e as Error).message}` };
+    }
+  }
+  const files = summaryFiles(run, resultsDir);
+  const text = renderText(result, [files.json, files.junit]);
+  return {
+    outputs: {
+      stdout: text,
+      [files.text]: text,
+      [files.json]: `${JSON.stringify(result, null, 2)}\n`,
+      [files.junit]: renderJunit(result),
+    },
+    result,
+  };
+}

@@ -1,0 +1,96 @@
+import { METRIC } from '../metrics/names.ts';
+import { countOf, rateOf, type SummaryView, statOf } from '../summary/read.ts';
+
+/**
+ * The numbers the verdict reasons on, read from one runner's end-of-test summary (either shape:
+ * lib/summary/read.ts). `undefined` means the summary did not carry it (metric never observed, or
+ * a statistic not in summaryTrendStats), never a made-up zero.
+ */
+export interface Signals {
+  durationS: number | undefined;
+  generator: {
+    iterations: number;
+    dropped: number;
+    /** dropped / (iterations + dropped) */
+    dropRatio: number | undefined;
+    starvedRate: number | undefined;
+    cpuStarvedRate: number | undefined;
+    headroomMin: number | undefined;
+    attainmentMin: number | undefined;
+    lagP95Ms: number | undefined;
+    overheadP95Ms: number | undefined;
+    overheadMedMs: number | undefined;
+    iterationP95Ms: number | undefined;
+    iterationMedMs: number | undefined;
+    vusMax: number | undefined;
+  };
+  hub: {
+    driftingRate: number | undefined;
+    sawtoothRate: number | undefined;
+    degradingRate: number | undefined;
+    driftLastMsPerMin: number | undefined;
+    driftMaxMsPerMin: number | undefined;
+    sawtoothPeriodS: number | undefined;
+    sawtoothAmplitudeMs: number | undefined;
+    stepMs: number | undefined;
+    pauses: number;
+  };
+  transfers: {
+    sent: number;
+    committed: number;
+    e2eP99Ms: number | undefined;
+    e2eP95Ms: number | undefined;
+    e2eMedMs: number | undefined;
+    over1sRate: number | undefined;
+    successRate: number | undefined;
+  };
+}
+
+function gauge(view: SummaryView, name: string, stat: 'value' | 'min' | 'max'): number | undefined {
+  return view.metrics.get(name)?.values[stat];
+}
+
+export function readSignals(view: SummaryView, durationS?: number): Signals {
+  const iterations = countOf(view, 'iterations');
+  const dropped = countOf(view, 'dropped_iterations');
+  const seconds =
+    durationS ?? (view.testRunDurationMs === undefined ? undefined : view.testRunDurationMs / 1000);
+  return {
+    durationS: seconds,
+    generator: {
+      iterations,
+      dropped,
+      dropRatio: iterations + dropped > 0 ? dropped / (iterations + dropped) : undefined,
+      starvedRate: rateOf(view, METRIC.generatorStarved),
+      cpuStarvedRate: rateOf(view, METRIC.generatorCpuStarved),
+      headroomMin: gauge(view, METRIC.vuHeadroom, 'min'),
+      attainmentMin: gauge(view, METRIC.rateAttainment, 'min'),
+      lagP95Ms: statOf(view, METRIC.scheduleLag, 'p(95)'),
+      overheadP95Ms: statOf(view, METRIC.clientOverhead, 'p(95)'),
+      overheadMedMs: statOf(view, METRIC.clientOverhead, 'med'),
+      iterationP95Ms: statOf(view, 'iteration_duration', 'p(95)'),
+      iterationMedMs: statOf(view, 'iteration_duration', 'med'),
+      vusMax: gauge(view, 'vus_max', 'value'),
+    },
+    hub: {
+      driftingRate: rateOf(view, METRIC.latencyDrifting),
+      sawtoothRate: rateOf(view, METRIC.latencySawtooth),
+      degradingRate: rateOf(view, METRIC.hubDegrading),
+      driftLastMsPerMin: gauge(view, METRIC.latencyDrift, 'value'),
+      driftMaxMsPerMin: gauge(view, METRIC.latencyDrift, 'max'),
+      sawtoothPeriodS: gauge(view, METRIC.sawtoothPeriod, 'value'),
+      sawtoothAmplitudeMs: gauge(view, METRIC.sawtoothAmplitude, 'value'),
+      stepMs: gauge(view, METRIC.latencyStep, 'value'),
+      pauses: countOf(view, METRIC.latencyPauses),
+    },
+    transfers: {
+      sent: countOf(view, METRIC.transfersSent),
+      committed: countOf(view, METRIC.transfersCommitted),
+      e2eP99Ms: statOf(view, METRIC.transferE2e, 'p(99)'),
+      e2eP95Ms: statOf(view, METRIC.transferE2e, 'p(95)'),
+      e2eMedMs: statOf(view, METRIC.transferE2e, 'med'),
+      over1sRate: rateOf(view, METRIC.transferOver1s),
+      successRate: rateOf(view, METRIC.transferSuccess),
+    },
+  };
+}

@@ -1,0 +1,293 @@
+import { readSummary, type SummaryView } from '../summary/read.ts';
+import { readSignals, type Signals } from './signals.ts';
+
+/**
+ * The verdict of one runner's run, from its end-of-test summary: which side failed, and why.
+ *
+ * - GENERATOR-BOUND: k6 could not start iterations on schedule (drops, starvation checks, late
+ *   starts). Nothing it measured about the hub can be trusted at this load. Cause: VUs (the pool was
+ *   empty) or CPU (late bursts, drops while VUs were idle). A VU shortage caused by the hub's latency
+ *   rising far above what the pool was sized for is reported as HUB-SATURATED instead.
+ * - HUB-SATURATED: the generator kept up but the hub did not: committed throughput plateaued below
+ *   the target, or the Mojaloop latency invariant failed at the target load without a drift.
+ * - HUB-DEGRADING: throughput on target, but latency drifts upward or shows a sawtooth (period and
+ *   amplitude given): it will not hold for long.
+ * - HEALTHY: none of the above, invariant met.
+ * - INCONCLUSIVE: no load was sent, or nothing to judge by.
+ *
+ * Precedence: GENERATOR-BOUND > HUB-SATURATED > HUB-DEGRADING > HEALTHY.
+ *
+ * Under k6-operator each runner judges its own samples; the analyzer (analyzer/) computes the
+ * run-wide verdict from every runner's output with the same detectors.
+ */
+export type VerdictStatus =
+  | 'HEALTHY'
+  | 'GENERATOR-BOUND'
+  | 'HUB-DEGRADING'
+  | 'HUB-SATURATED'
+  | 'INCONCLUSIVE';
+
+export interface VerdictContext {
+  /** whole-test target, transfers per second */
+  targetTps: number;
+  /** runners sharing the load */
+  parallelism: number;
+  /** length of the load phase, s (default: the summary's test-run duration) */
+  durationS?: number;
+  /** maxVUs = preAllocatedVUs of the load scenario, whole test */
+  vus?: number;
+  /** what the VU pool was sized for: latency holding a VU, ms */
+  expectedLatencyMs?: number;
+  profile?: string;
+}
+
+export interface Verdict {
+  status: VerdictStatus;
+  /** one line */
+  summary: string;
+  /** suggested exit code for wrappers (see VERDICT_EXIT_CODES); k6's own exit code is unchanged */
+  exitCode: number;
+  /** 'vus' | 'cpu' for GENERATOR-BOUND, 'drift' | 'sawtooth' for HUB-DEGRADING, 'throughput' | 'latency' for HUB-SATURATED */
+  cause?: string;
+  /** what was measured, one line each */
+  evidence: string[];
+  /** what to change, one line each */
+  advice: string[];
+  /** the Mojaloop invariant on this runner's samples */
+  invariant: { ok: boolean | undefined; failures: string[] };
+  signals: Signals;
+  /** 'runner' when PARALLELISM > 1: this is one runner's view */
+  scope: 'run' | 'runner';
+}
+
+/**
+ * Exit codes a wrapper (npm start, CI) may use to branch on the culprit. Outside k6's own range
+ * (97-110: 99 thresholds failed, 104 invalid config, 105 signal, 107 script error, 108
+ * exec.test.abort, 110 exec.test.fail), which k6 still returns unchanged: the verdict is computed in
+ * handleSummary, after k6 has decided its exit code, and exec.test.fail cannot be called there.
+ */
+export const VERDICT_EXIT_CODES: Readonly<Record<VerdictStatus, number>> = {
+  HEALTHY: 0,
+  'GENERATOR-BOUND': 10,
+  'HUB-DEGRADING': 11,
+  'HUB-SATURATED': 12,
+  INCONCLUSIVE: 13,
+};
+
+/** Firing share of the detector checks above which a signal counts. */
+export const SIGNAL_RATE = 0.1;
+/** Dropped share of due iterations above which the generator is bound. */
+export const DROP_RATIO = 0.01;
+/** Committed / target below which throughput has plateaued. */
+export const THROUGHPUT_FLOOR = 0.95;
+
+const fmt = (x: number, digits = 1): string => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
+const pct = (x: number): string => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)} %`;
+
+export function computeVerdict(summaryData: unknown, ctx: VerdictContext): Verdict {
+  const view: SummaryView = readSummary(summaryData);
+  return verdictFromView(view, ctx);
+}
+
+export function verdictFromView(view: SummaryView, ctx: VerdictContext): Verdict {
+  if (!(ctx.targetTps > 0)) throw new Error(`targetTps: expected a positive number, got ${ctx.targetTps}`);
+  if (!Number.isInteger(ctx.parallelism) || ctx.parallelism < 1) {
+    throw new Error(`parallelism: expected an integer >= 1, got ${ctx.parallelism}`);
+  }
+  const s = readSignals(view, ctx.durationS);
+  const g = s.generator;
+  const h = s.hub;
+  const t = s.transfers;
+  const perRunner = ctx.targetTps / ctx.parallelism;
+  const scope: Verdict['scope'] = ctx.parallelism > 1 ? 'runner' : 'run';
+  const evidence: string[] = [];
+  const advice: string[] = [];
+
+  // --- the Mojaloop invariant ---
+  const failures: string[] = [];
+  if (t.e2eP99Ms !== undefined && t.e2eP99Ms >= 1000)
+    failures.push(`p99 ${fmt(t.e2eP99Ms, 0)} ms >= 1000 ms`);
+  if (t.over1sRate !== undefined && t.over1sRate > 0.01) failures.push(`${pct(t.over1sRate)} over 1 s > 1 %`);
+  if (t.successRate !== undefined && t.successRate < 0.999)
+    failures.push(`success ${pct(t.successRate)} < 99.9 %`);
+  const known = t.e2eP99Ms !== undefined || t.over1sRate !== undefined || t.successRate !== undefined;
+  const invariant = { ok: known ? failures.length === 0 : undefined, failures };
+
+  const base = { signals: s, scope, invariant };
+  const done = (status: VerdictStatus, summary: string, cause?: string): Verdict => ({
+    status,
+    summary,
+    exitCode: VERDICT_EXIT_CODES[status],
+    ...(cause ? { cause } : {}),
+    evidence,
+    advice,
+    ...base,
+  });
+
+  if (t.sent === 0 && g.iterations === 0) {
+    evidence.push('no transfer was sent and no iteration ran');
+    advice.push('check that the scenario started (k6 output above), HUB_URL and the setup() step');
+    return done('INCONCLUSIVE', 'no load was generated');
+  }
+
+  // --- throughput ---
+  const seconds = s.durationS;
+  const committedTps = seconds && seconds > 0 ? t.committed / seconds : undefined;
+  const throughput = committedTps === undefined ? undefined : committedTps / perRunner;
+  if (committedTps !== undefined) {
+    evidence.push(
+      `committed ${fmt(committedTps)}/s = ${pct(throughput!)} of this runner's target ${fmt(perRunner)}/s (${fmt(ctx.targetTps)}/s over ${ctx.parallelism} runner${ctx.parallelism > 1 ? 's' : ''})`,
+    );
+  }
+  if (known)
+    evidence.push(
+      invariant.ok ? 'Mojaloop invariant met' : `Mojaloop invariant failed: ${failures.join('; ')}`,
+    );
+
+  // --- generator ---
+  const dropping = g.dropRatio !== undefined && g.dropRatio > DROP_RATIO;
+  const starved = (g.starvedRate ?? 0) >= SIGNAL_RATE;
+  const cpu = (g.cpuStarvedRate ?? 0) >= SIGNAL_RATE;
+  const late = g.lagP95Ms !== undefined && g.lagP95Ms > 250;
+  if (dropping || starved || cpu || late) {
+    const parts: string[] = [];
+    if (g.dropRatio !== undefined && g.dropped > 0)
+      parts.push(`${g.dropped} dropped iterations (${pct(g.dropRatio)} of due starts)`);
+    if (g.starvedRate !== undefined) parts.push(`starvation checks firing ${pct(g.starvedRate)}`);
+    if (g.cpuStarvedRate !== undefined && g.cpuStarvedRate > 0)
+      parts.push(`CPU-starvation checks ${pct(g.cpuStarvedRate)}`);
+    if (g.lagP95Ms !== undefined) parts.push(`schedule lag p95 ${fmt(g.lagP95Ms, 0)} ms`);
+    if (g.headroomMin !== undefined) parts.push(`lowest VU headroom ${pct(g.headroomMin)}`);
+    if (g.attainmentMin !== undefined) parts.push(`lowest rate attainment ${pct(g.attainmentMin)}`);
+    evidence.push(`generator: ${parts.join(', ')}`);
+    const poolEmpty = g.headroomMin !== undefined ? g.headroomMin <= 0.02 : dropping;
+    // CPU when the CPU checks carry the starvation, or when drops came while VUs were idle
+    const cpuCarries = cpu && (g.cpuStarvedRate ?? 0) >= 0.5 * (g.starvedRate ?? 0);
+    const cause = cpuCarries || !poolEmpty ? 'cpu' : 'vus';
+    const runnerVus = ctx.vus !== undefined ? ctx.vus / ctx.parallelism : g.vusMax;
+    const hold = g.iterationP95Ms ?? g.iterationMedMs;
+    if (cause === 'vus') {
+      // a pool sized for the expected latency ran out because the hub got much slower: the hub's fault
+      const slowedDown =
+        ctx.expectedLatencyMs !== undefined &&
+        g.iterationMedMs !== undefined &&
+        g.iterationMedMs > 2 * ctx.expectedLatencyMs &&
+        invariant.ok === false;
+      if (slowedDown) {
+        evidence.push(
+          `iterations took ${fmt(g.iterationMedMs!, 0)} ms (median) against the ${fmt(ctx.expectedLatencyMs!, 0)} ms the VU pool was sized for`,
+        );
+        advice.push(
+          'the hub slowed down until the VU pool ran out: find the hub bottleneck first (more VUs would only queue more transfers in the hub)',
+        );
+        advice.push('run the ramp profile to find the throughput where latency turns');
+        return done('HUB-SATURATED', 'the hub slowed down until the generator ran out of VUs', 'latency');
+      }
+      const need = hold !== undefined ? Math.ceil(((perRunner * hold) / 1000) * 1.5) : undefined;
+      advice.push(
+        need !== undefined
+          ? `raise maxVUs = preAllocatedVUs to at least ${need} per runner (${need * ctx.parallelism} in total, a multiple of PARALLELISM=${ctx.parallelism}): ${fmt(perRunner)}/s x ${fmt(hold!, 0)} ms p95 iteration x 1.5${runnerVus !== undefined ? `; it had ${fmt(runnerVus, 0)}` : ''}`
+          : 'raise maxVUs = preAllocatedVUs (Little: rate x iteration time x 1.5 per runner), a multiple of PARALLELISM',
+      );
+      advice.push('or set EXPECTED_LATENCY_MS to the observed iteration time so the planner sizes the pool');
+      if (need !== undefined && need > 2000) {
+        advice.push(
+          `${need} VUs per runner is a lot of memory (1-5 MB each): add runners (PARALLELISM) instead`,
+        );
+      }
+      return done('GENERATOR-BOUND', `the generator ran out of VUs (${describeDrops(g)})`, 'vus');
+    }
+    if (g.overheadP95Ms !== undefined)
+      evidence.push(`client overhead per iteration p95 ${fmt(g.overheadP95Ms, 0)} ms`);
+    const more = Math.max(ctx.parallelism + 1, Math.ceil(ctx.parallelism * 1.5));
+    advice.push(
+      'the runner is CPU-starved: give each runner more CPU (k6-operator runner resources.limits.cpu; keep it under 80 % busy)',
+    );
+    advice.push(`or spread the load over more runners: PARALLELISM=${more} (keep maxVUs a multiple of it)`);
+    advice.push('cut per-iteration CPU: discardResponseBodies, fewer checks and custom Trends, sign less');
+    return done('GENERATOR-BOUND', `the generator is CPU-starved (${describeDrops(g)})`, 'cpu');
+  }
+  evidence.push('generator kept up: no significant drops, starvation or late starts');
+
+  // --- hub ---
+  const driftOn = (h.driftingRate ?? 0) >= SIGNAL_RATE;
+  const sawOn = (h.sawtoothRate ?? 0) >= SIGNAL_RATE;
+  if (h.driftingRate === undefined && h.sawtoothRate === undefined) {
+    evidence.push(
+      'latency shape not judged: the hub detectors need 2 min of load (drift) or 3 periods (sawtooth)',
+    );
+  }
+  if (h.pauses > 0) evidence.push(`${h.pauses} latency pause sightings`);
+  if (h.stepMs !== undefined && h.stepMs !== 0)
+    evidence.push(`a latency level shift of ${fmt(h.stepMs, 0)} ms was seen`);
+
+  if (throughput !== undefined && throughput < THROUGHPUT_FLOOR) {
+    if (driftOn) evidence.push(`latency drifting ${describeDrift(h)} (a queue building up)`);
+    advice.push(
+      `the hub completes about ${fmt(committedTps! * ctx.parallelism)} transfers/s in total at this load: that is its capacity; scale the slowest component (look for growing queues: Kafka consumer lag, DB pool waits)`,
+    );
+    advice.push(
+      'confirm with the ramp profile: the knee is where committed throughput stops following the target',
+    );
+    return done(
+      'HUB-SATURATED',
+      `committed throughput plateaued at ${pct(throughput)} of the target while the generator kept up`,
+      'throughput',
+    );
+  }
+
+  if (sawOn || driftOn) {
+    const saw = sawOn && (h.sawtoothRate ?? 0) >= (h.driftingRate ?? 0);
+    if (saw) {
+      const period = h.sawtoothPeriodS;
+      const amp = h.sawtoothAmplitudeMs;
+      evidence.push(
+        `latency sawtooth in ${pct(h.sawtoothRate!)} of the checks${period !== undefined ? `: period ~${fmt(period, 0)} s` : ''}${amp !== undefined ? `, amplitude ~${fmt(amp, 0)} ms` : ''}`,
+      );
+      advice.push(
+        `a periodic stall${period !== undefined ? ` every ~${fmt(period, 0)} s` : ''}: check GC logs and heap growth, cache/pool flushes and batch jobs of the hub components at that period`,
+      );
+      return done(
+        'HUB-DEGRADING',
+        `latency sawtooth${period !== undefined ? ` (period ~${fmt(period, 0)} s` : ''}${amp !== undefined ? `, amplitude ~${fmt(amp, 0)} ms)` : period !== undefined ? ')' : ''}`,
+        'sawtooth',
+      );
+    }
+    evidence.push(`latency drifting up in ${pct(h.driftingRate!)} of the checks: ${describeDrift(h)}`);
+    const slope = h.driftLastMsPerMin;
+    if (slope !== undefined && slope > 0 && t.e2eP99Ms !== undefined && t.e2eP99Ms < 1000) {
+      evidence.push(`at that slope p99 would reach 1 s in about ${fmt((1000 - t.e2eP99Ms) / slope, 0)} min`);
+    }
+    advice.push(
+      'latency keeps rising at a steady load: a queue grows (arrivals above the service rate of a component) or a resource leaks (heap, connections); watch queue depths and memory over the run',
+    );
+    advice.push('run a soak to see whether it levels off, and the ramp profile to find the sustainable rate');
+    return done('HUB-DEGRADING', `latency drifting up ${describeDrift(h)}`, 'drift');
+  }
+
+  if (invariant.ok === false) {
+    advice.push(
+      'latency/success misses the Mojaloop invariant at this load with a stable hub: the hub is at capacity for the 1 s SLO; lower the load or scale the hub, and find the knee with the ramp profile',
+    );
+    return done(
+      'HUB-SATURATED',
+      `Mojaloop invariant failed at the target load (${failures.join('; ')})`,
+      'latency',
+    );
+  }
+  return done('HEALTHY', 'generator kept up, throughput on target, latency stable, invariant met');
+}
+
+function describeDrops(g: Signals['generator']): string {
+  if (g.dropRatio !== undefined && g.dropped > 0) return `${pct(g.dropRatio)} of due iterations dropped`;
+  if (g.lagP95Ms !== undefined && g.lagP95Ms > 250)
+    return `starts late by ${Math.round(g.lagP95Ms)} ms at p95`;
+  return 'starvation checks firing';
+}
+
+function describeDrift(h: Signals['hub']): string {
+  const v = h.driftLastMsPerMin;
+  const m = h.driftMaxMsPerMin;
+  if (v === undefined) return '';
+  return `~${fmt(v, 1)} ms/min${m !== undefined && m > v ? ` (up to ${fmt(m, 1)})` : ''}`;
+}
