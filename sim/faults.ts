@@ -8,6 +8,8 @@
  * All latency is injected with the simulator's timer heap, never by blocking the event loop.
  * Randomness comes from a seeded PRNG (`seed`), so a profile replays the same choices.
  */
+
+import { mulberry32 } from '../node/prng.ts';
 import { isRecord } from './message.ts';
 
 export type Leg = 'prepare' | 'fulfil' | 'payee' | 'lookup';
@@ -299,18 +301,6 @@ export function parseFaultProfile(raw: unknown): Checked<FaultProfile> {
     out.clockSkew = { payeeMs: ms.value };
   }
   return { ok: true, value: out };
-}
-
-/** mulberry32: a tiny seeded PRNG with a 2^32 period, plenty for fault sampling. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The standard normal quantile of 0.99, to turn a lognormal's p99/p50 ratio into sigma. */

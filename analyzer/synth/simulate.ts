@@ -12,17 +12,7 @@
  * Deterministic: everything random comes from a seeded PRNG.
  */
 
-/** mulberry32: tiny, fast, seedable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../node/prng.ts';
 
 export interface SynthSpec {
   seed?: number;
@@ -161,7 +151,7 @@ interface Pending {
  * passes them, so each runner's stream is ordered like a real k6 output.
  */
 export async function simulate(spec: SynthSpec, out: SynthEmitter): Promise<SynthTruth> {
-  const rnd = prng(spec.seed ?? 1);
+  const rnd = mulberry32(spec.seed ?? 1);
   const startMs = spec.startMs ?? DEFAULT_START;
   const n = spec.runners ?? 1;
   const kit = (spec.flavour ?? 'kit') === 'kit';

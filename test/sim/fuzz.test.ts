@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpMethod } from '../../lib/protocol/http.ts';
 import { ulid } from '../../lib/protocol/ids.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
+import { mulberry32 as rng } from '../../node/prng.ts';
 import type { SimulatorHandle } from '../../sim/simulator.ts';
 import {
   client,
@@ -26,18 +27,6 @@ import {
 const N = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
 const CONCURRENCY = 32;
-
-/** mulberry32, so a failing sequence can be replayed with FUZZ_SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Health {
   errors: { handlers: number; tasks: number };

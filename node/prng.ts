@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a tiny seeded PRNG (2^32 period) for the Node side — fault sampling in the simulator,
+ * synthetic k6 outputs, fuzz inputs. Seeded, so a failing sequence can be replayed.
+ * Returns a function giving uniform numbers in [0, 1).
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
