@@ -109,7 +109,8 @@ function syncStats(view: SummaryView): LatencyStats {
 
 export function buildResult(view: SummaryView, run: RunInfo): RunResult {
   const outcomes = accountingOf(view);
-  const seconds = run.loadLengthMs / 1000;
+  // The planned load length, or less when the run was aborted before it ended.
+  const seconds = Math.min(run.loadLengthMs, view.testRunDurationMs ?? Number.POSITIVE_INFINITY) / 1000;
   const perRunner = run.targetTps / Math.max(1, run.parallelism);
   const committedTps = seconds > 0 ? outcomes.committed / seconds : 0;
   const thresholds = thresholdResults(view);

@@ -38,6 +38,8 @@ export interface Signals {
   transfers: {
     sent: number;
     committed: number;
+    /** Final outcomes that arrived after TIMEOUT_MS (counted as timed out, not committed). */
+    late: number;
     e2eP99Ms: number | undefined;
     e2eP95Ms: number | undefined;
     e2eMedMs: number | undefined;
@@ -53,8 +55,11 @@ function gauge(view: SummaryView, name: string, stat: 'value' | 'min' | 'max'): 
 export function readSignals(view: SummaryView, durationS?: number): Signals {
   const iterations = countOf(view, 'iterations');
   const dropped = countOf(view, 'dropped_iterations');
+  // The planned load length, cut short to the time the run really lasted when it was aborted
+  // (abortOnFail, test.abort, a signal): rates over the planned length would understate them.
+  const elapsedS = view.testRunDurationMs === undefined ? undefined : view.testRunDurationMs / 1000;
   const seconds =
-    durationS ?? (view.testRunDurationMs === undefined ? undefined : view.testRunDurationMs / 1000);
+    durationS === undefined ? elapsedS : elapsedS === undefined ? durationS : Math.min(durationS, elapsedS);
   return {
     durationS: seconds,
     generator: {
@@ -86,6 +91,7 @@ export function readSignals(view: SummaryView, durationS?: number): Signals {
     transfers: {
       sent: countOf(view, METRIC.transfersSent),
       committed: countOf(view, METRIC.transfersCommitted),
+      late: countOf(view, METRIC.outcomesLate),
       e2eP99Ms: statOf(view, METRIC.transferE2e, 'p(99)'),
       e2eP95Ms: statOf(view, METRIC.transferE2e, 'p(95)'),
       e2eMedMs: statOf(view, METRIC.transferE2e, 'med'),

@@ -223,8 +223,11 @@ export function verdictFromView(view: SummaryView, ctx: VerdictContext): Verdict
 
   if (throughput !== undefined && throughput < THROUGHPUT_FLOOR) {
     if (driftOn) evidence.push(`latency drifting ${describeDrift(h)} (a queue building up)`);
+    const total = committedTps! * ctx.parallelism;
     advice.push(
-      `the hub completes about ${fmt(committedTps! * ctx.parallelism)} transfers/s in total at this load: that is its capacity; scale the slowest component (look for growing queues: Kafka consumer lag, DB pool waits)`,
+      t.late > 0
+        ? `the hub commits about ${fmt(total)} transfers/s in total within TIMEOUT_MS at this load; ${t.late} more outcomes arrived after the timeout, so its raw completion rate is higher (at most ${fmt(((t.committed + t.late) / seconds!) * ctx.parallelism)}/s) but not within the SLO; scale the slowest component (look for growing queues: Kafka consumer lag, DB pool waits)`
+        : `the hub completes about ${fmt(total)} transfers/s in total at this load: that is its capacity; scale the slowest component (look for growing queues: Kafka consumer lag, DB pool waits)`,
     );
     advice.push(
       'confirm with the ramp profile: the knee is where committed throughput stops following the target',

@@ -186,6 +186,13 @@ describe('summary outputs', () => {
     }
   });
 
+  it('divides by the time the run really lasted when it was aborted before its planned end', () => {
+    const c = { sent: 30, committed: 30, rejected: 0, timedOut: 0, late: 0 };
+    const aborted = { ...(legacy(c) as object), state: { testRunDurationMs: 6_000 } };
+    const json = JSON.parse(summaryOutputs(aborted, run, 'out/').outputs['out/transfers-result.json']!);
+    expect(json.achieved.committedTps).toBeCloseTo(5);
+  });
+
   it('reports threshold failures in text and JUnit, and the verdict when given', () => {
     const { outputs } = summaryOutputs(
       legacy({ sent: 10, committed: 5, rejected: 5, timedOut: 0, late: 0 }, true),
