@@ -383,16 +383,18 @@ export class Faults {
 
   /**
    * Queue model for the prepare stage: one FIFO server at `ratePerSec`. Returns the wait until this
-   * arrival's service completes (it grows linearly while arrivals outpace the rate), or -1 when the
-   * backlog is over `maxQueued` (the arrival is refused with 2003 to keep memory bounded).
+   * arrival's service completes (it grows linearly while arrivals outpace the rate), or -1 when
+   * `maxQueued` arrivals are already ahead of it (refused with 2003 to keep memory bounded).
    */
   queueDelayMs(nowMs: number): number {
     const q = this.profileValue.queue;
     if (!q) return 0;
     const serviceMs = 1000 / q.ratePerSec;
     const start = Math.max(nowMs, this.busyUntilMs);
-    const backlog = (start - nowMs) / serviceMs;
-    if (backlog >= (q.maxQueued ?? 50_000)) {
+    // Arrivals ahead of this one (in service or waiting), counted in whole arrivals: two arrivals in
+    // the same millisecond see the same queue as two a moment apart.
+    const ahead = Math.ceil((start - nowMs) / serviceMs - 1e-9);
+    if (ahead >= (q.maxQueued ?? 50_000)) {
       this.counters.queueRejected++;
       return -1;
     }

@@ -121,6 +121,51 @@ async function toHub(
   };
 }
 
+interface HubCall {
+  method: 'GET' | 'POST';
+  resource: 'parties' | 'quotes' | 'transfers';
+  path: string;
+  destination: string | undefined;
+  body: string | undefined;
+  trace: { traceparent: string; tracestate: string };
+  stateKey: string;
+}
+
+type HubCallResult = { ok: true; callback: SimRequest } | { ok: false; response: SimResponse };
+
+/**
+ * The step every outbound call repeats: register the wait for the callback keyed `key`, send the
+ * FSPIOP request to the hub, and wait. A refused request cancels the wait; no callback within
+ * `timeoutMs` gives the SDK-style timeout answer with HTTP `timeoutStatus`.
+ */
+async function callHubAndWait(
+  dfsp: DfspSim,
+  key: string,
+  timeoutMs: number,
+  call: HubCall,
+  timeoutStatus: 500 | 504,
+): Promise<HubCallResult> {
+  const wait = dfsp.waitFor(key, timeoutMs);
+  if (!wait) return { ok: false, response: BUSY };
+  const sent = await toHub(
+    dfsp,
+    call.method,
+    call.resource,
+    call.path,
+    call.destination,
+    call.body,
+    call.trace,
+    call.stateKey,
+  );
+  if (!sent.ok) {
+    wait.cancel();
+    return { ok: false, response: sent.error! };
+  }
+  const callback = await wait.promise;
+  if (!callback) return { ok: false, response: timeoutResponse(timeoutStatus, call.resource, call.stateKey) };
+  return { ok: true, callback };
+}
+
 function newTrace(): { traceparent: string; tracestate: string } {
   return { traceparent: newTraceparent(), tracestate: e2eTracestate(Date.now()) };
 }
@@ -148,15 +193,23 @@ const BUSY = json(503, {
 
 async function getParties(dfsp: DfspSim, segs: string[]): Promise<SimResponse> {
   const path = `/parties/${segs.join('/')}`;
-  const wait = dfsp.waitFor(`parties:${segs.join('/')}`, dfsp.ctx.options.outboundTimeoutMs);
-  if (!wait) return BUSY;
-  const sent = await toHub(dfsp, 'GET', 'parties', path, undefined, undefined, newTrace(), 'partyState');
-  if (!sent.ok) {
-    wait.cancel();
-    return sent.error!;
-  }
-  const cb = await wait.promise;
-  if (!cb) return timeoutResponse(500, 'parties', 'partyState');
+  const asked = await callHubAndWait(
+    dfsp,
+    `parties:${segs.join('/')}`,
+    dfsp.ctx.options.outboundTimeoutMs,
+    {
+      method: 'GET',
+      resource: 'parties',
+      path: path,
+      destination: undefined,
+      body: undefined,
+      trace: newTrace(),
+      stateKey: 'partyState',
+    },
+    500,
+  );
+  if (!asked.ok) return asked.response;
+  const cb = asked.callback;
   const body = callbackBody(cb);
   if (isRecord(body) && isRecord(body.errorInformation)) {
     return json(404, { errorInformation: body.errorInformation, currentState: 'ERROR_OCCURRED' });
@@ -174,24 +227,23 @@ async function postQuotes(dfsp: DfspSim, req: SimRequest): Promise<SimResponse> 
   if (!isRecord(q) || typeof q.quoteId !== 'string')
     return badRequest('quotesPostRequest: expected a QuotesPostRequest with quoteId');
   const key = `quotes:${q.quoteId}`;
-  const wait = dfsp.waitFor(key, dfsp.ctx.options.outboundTimeoutMs);
-  if (!wait) return BUSY;
-  const sent = await toHub(
+  const asked = await callHubAndWait(
     dfsp,
-    'POST',
-    'quotes',
-    '/quotes',
-    fspId,
-    JSON.stringify(q),
-    newTrace(),
-    'quoteState',
+    key,
+    dfsp.ctx.options.outboundTimeoutMs,
+    {
+      method: 'POST',
+      resource: 'quotes',
+      path: '/quotes',
+      destination: fspId,
+      body: JSON.stringify(q),
+      trace: newTrace(),
+      stateKey: 'quoteState',
+    },
+    500,
   );
-  if (!sent.ok) {
-    wait.cancel();
-    return sent.error!;
-  }
-  const cb = await wait.promise;
-  if (!cb) return timeoutResponse(500, 'quotes', 'quoteState');
+  if (!asked.ok) return asked.response;
+  const cb = asked.callback;
   // An error callback resolves the wait too: 200 with errorInformation in the body (the SDK's trap).
   return json(200, { quotes: { body: callbackBody(cb), headers: cb.headers }, currentState: 'COMPLETED' });
 }
@@ -206,24 +258,23 @@ async function postSimpleTransfers(dfsp: DfspSim, req: SimRequest): Promise<SimR
     return badRequest('transfersPostRequest: expected a TransfersPostRequest with transferId');
   }
   const key = `transfers:${t.transferId}`;
-  const wait = dfsp.waitFor(key, dfsp.ctx.options.outboundTimeoutMs);
-  if (!wait) return BUSY;
-  const sent = await toHub(
+  const asked = await callHubAndWait(
     dfsp,
-    'POST',
-    'transfers',
-    '/transfers',
-    fspId,
-    JSON.stringify(t),
-    newTrace(),
-    'transferState',
+    key,
+    dfsp.ctx.options.outboundTimeoutMs,
+    {
+      method: 'POST',
+      resource: 'transfers',
+      path: '/transfers',
+      destination: fspId,
+      body: JSON.stringify(t),
+      trace: newTrace(),
+      stateKey: 'transferState',
+    },
+    500,
   );
-  if (!sent.ok) {
-    wait.cancel();
-    return sent.error!;
-  }
-  const cb = await wait.promise;
-  if (!cb) return timeoutResponse(500, 'transfers', 'transferState');
+  if (!asked.ok) return asked.response;
+  const cb = asked.callback;
   return json(200, { transfer: { body: callbackBody(cb), headers: cb.headers }, currentState: 'COMPLETED' });
 }
 
@@ -317,24 +368,23 @@ async function postTransfers(dfsp: DfspSim, req: SimRequest): Promise<SimRespons
     const segs = [to.idType, encodeURIComponent(to.idValue)];
     if (to.idSubValue !== undefined) segs.push(encodeURIComponent(to.idSubValue));
     const key = `parties:${segs.join('/')}`;
-    const wait = dfsp.waitFor(key, timeout);
-    if (!wait) return BUSY;
-    const sent = await toHub(
+    const asked = await callHubAndWait(
       dfsp,
-      'GET',
-      'parties',
-      `/parties/${segs.join('/')}`,
-      undefined,
-      undefined,
-      trace,
-      'transferState',
+      key,
+      timeout,
+      {
+        method: 'GET',
+        resource: 'parties',
+        path: `/parties/${segs.join('/')}`,
+        destination: undefined,
+        body: undefined,
+        trace: trace,
+        stateKey: 'transferState',
+      },
+      504,
     );
-    if (!sent.ok) {
-      wait.cancel();
-      return sent.error!;
-    }
-    const cb = await wait.promise;
-    if (!cb) return timeoutResponse(504, 'parties', 'transferState');
+    if (!asked.ok) return asked.response;
+    const cb = asked.callback;
     const body = callbackBody(cb);
     if (!isRecord(body) || isRecord(body.errorInformation) || !isRecord(body.party)) {
       return transferFailure(
@@ -368,24 +418,23 @@ async function postTransfers(dfsp: DfspSim, req: SimRequest): Promise<SimRespons
   };
   {
     const key = `quotes:${quoteId}`;
-    const wait = dfsp.waitFor(key, timeout);
-    if (!wait) return BUSY;
-    const sent = await toHub(
+    const asked = await callHubAndWait(
       dfsp,
-      'POST',
-      'quotes',
-      '/quotes',
-      payeeFsp,
-      JSON.stringify(quote),
-      trace,
-      'transferState',
+      key,
+      timeout,
+      {
+        method: 'POST',
+        resource: 'quotes',
+        path: '/quotes',
+        destination: payeeFsp,
+        body: JSON.stringify(quote),
+        trace: trace,
+        stateKey: 'transferState',
+      },
+      504,
     );
-    if (!sent.ok) {
-      wait.cancel();
-      return sent.error!;
-    }
-    const cb = await wait.promise;
-    if (!cb) return timeoutResponse(504, 'quotes', 'transferState');
+    if (!asked.ok) return asked.response;
+    const cb = asked.callback;
     const body = callbackBody(cb);
     if (!isRecord(body) || isRecord(body.errorInformation) || typeof body.ilpPacket !== 'string') {
       return transferFailure(500, state, 'quote failed', isRecord(body) ? body.errorInformation : undefined);
@@ -408,24 +457,23 @@ async function postTransfers(dfsp: DfspSim, req: SimRequest): Promise<SimRespons
     expiration: new Date(Date.now() + prepareExpiry * 1000).toISOString(),
   };
   const key = `transfers:${transferId}`;
-  const wait = dfsp.waitFor(key, timeout);
-  if (!wait) return BUSY;
-  const sent = await toHub(
+  const asked = await callHubAndWait(
     dfsp,
-    'POST',
-    'transfers',
-    '/transfers',
-    payeeFsp,
-    JSON.stringify(prepare),
-    trace,
-    'transferState',
+    key,
+    timeout,
+    {
+      method: 'POST',
+      resource: 'transfers',
+      path: '/transfers',
+      destination: payeeFsp,
+      body: JSON.stringify(prepare),
+      trace: trace,
+      stateKey: 'transferState',
+    },
+    504,
   );
-  if (!sent.ok) {
-    wait.cancel();
-    return sent.error!;
-  }
-  const cb = await wait.promise;
-  if (!cb) return timeoutResponse(504, 'transfers', 'transferState');
+  if (!asked.ok) return asked.response;
+  const cb = asked.callback;
   const body = callbackBody(cb);
   if (!isRecord(body) || isRecord(body.errorInformation) || body.transferState !== 'COMMITTED') {
     return transferFailure(500, state, 'transfer failed', isRecord(body) ? body.errorInformation : undefined);

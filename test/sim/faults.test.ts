@@ -215,7 +215,8 @@ describe('profiles over real HTTP', () => {
   });
 
   it('queue over maxQueued refuses synchronously with 2003 (bounded memory)', async () => {
-    await withFaults({ queue: { ratePerSec: 1, maxQueued: 1 } }, async () => {
+    // One arrival in service and one waiting fill a queue of 2; the third is refused.
+    await withFaults({ queue: { ratePerSec: 1, maxQueued: 2 } }, async () => {
       const a = newTransfer();
       const b = newTransfer();
       expect((await postTransfer(sim, a.body)).status).toBe(202);
