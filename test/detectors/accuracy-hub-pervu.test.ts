@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HUB_CLASSES } from '../../corpus/catalog.ts';
 import { type ClassScore, scoreHub } from '../../corpus/evaluate.ts';
-import { printScores } from './accuracy-support.ts';
+import { expectEstimates, printScores } from './accuracy-support.ts';
 
 /**
  * Hub detectors on the global stream (what the analyzer sees: all transfers, 500 ms buckets), over
@@ -20,25 +20,7 @@ describe('hub detectors, per-VU view', () => {
       scores.push(score);
       if (positive) expect(score.tp).toBeGreaterThanOrEqual(0.95);
       else expect(score.fp).toBeLessThanOrEqual(0.02);
-      if (cls === 'drift') {
-        // the slope estimate of detected drifts: median relative error under 15 %
-        const errs = outcomes
-          .filter((o) => o.finalLabel === 'drift')
-          .map((o) => Math.abs(o.driftMsPerMin / (o.c.spec.shape as { msPerMin: number }).msPerMin - 1))
-          .sort((a, b) => a - b);
-        expect(errs[errs.length >> 1]).toBeLessThan(0.15);
-      }
-      if (cls === 'sawtooth') {
-        const found = outcomes.filter((o) => o.finalLabel === 'sawtooth');
-        const perr = found
-          .map((o) => Math.abs(o.periodS / (o.c.spec.shape as { periodS: number }).periodS - 1))
-          .sort((a, b) => a - b);
-        const aerr = found
-          .map((o) => Math.abs(o.amplitudeMs / (o.c.spec.shape as { amplitudeMs: number }).amplitudeMs - 1))
-          .sort((a, b) => a - b);
-        expect(perr[Math.floor(perr.length * 0.9)]).toBeLessThan(0.1);
-        expect(aerr[aerr.length >> 1]).toBeLessThan(0.2);
-      }
+      expectEstimates(cls, outcomes);
     });
   }
   it('prints the confusion table', () => {
