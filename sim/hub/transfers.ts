@@ -306,24 +306,32 @@ export class TransfersService {
     return EMPTY_200;
   }
 
+  /**
+   * The ledger record of a callback's transfer; for an unknown transfer the sender gets 2001
+   * "transfer not found" (central-ledger's answer) and undefined is returned.
+   */
+  private recordOr2001(id: string, api: Api, source: string, cause: Cause): TransferRecord | undefined {
+    const record = this.ctx.ledger.get(id);
+    if (record) return record;
+    this.ctx.ledger.counters.unknownTransferCallbacks++;
+    this.sendError(
+      id,
+      api,
+      source,
+      'other',
+      { errorCode: '2001', errorDescription: errorDescription('2001', `transfer ${id} not found`) },
+      cause,
+    );
+    return undefined;
+  }
+
   private readonly fulfil = (task: FulfilTask): void => {
     const ctx = this.ctx;
     const { id, req, view } = task;
-    const record = ctx.ledger.get(id);
     const source = header(req, 'fspiop-source') ?? '';
     const cause = traceOf(req);
-    if (!record) {
-      ctx.ledger.counters.unknownTransferCallbacks++;
-      this.sendError(
-        id,
-        task.api,
-        source,
-        'other',
-        { errorCode: '2001', errorDescription: errorDescription('2001', `transfer ${id} not found`) },
-        cause,
-      );
-      return;
-    }
+    const record = this.recordOr2001(id, task.api, source, cause);
+    if (!record) return;
     const destination = header(req, 'fspiop-destination') ?? '';
     if (
       source.toLowerCase() !== record.payeeFsp.toLowerCase() ||
@@ -506,19 +514,8 @@ export class TransfersService {
     const { id, req } = task;
     const source = header(req, 'fspiop-source') ?? '';
     const cause = traceOf(req);
-    const record = ctx.ledger.get(id);
-    if (!record) {
-      ctx.ledger.counters.unknownTransferCallbacks++;
-      this.sendError(
-        id,
-        task.api,
-        source,
-        'other',
-        { errorCode: '2001', errorDescription: errorDescription('2001', `transfer ${id} not found`) },
-        cause,
-      );
-      return;
-    }
+    const record = this.recordOr2001(id, task.api, source, cause);
+    if (!record) return;
     if (source.toLowerCase() !== record.payeeFsp.toLowerCase()) {
       this.sendError(
         id,
