@@ -25,8 +25,9 @@ async function main(): Promise<number> {
     console.error(`sim: cannot start: ${err.message}${hint}`);
     return 1;
   }
-  console.log(sim.startupLine);
-  await new Promise<void>((resolve) => {
+  // The handlers are installed before the startup line is printed: whoever waits for that line
+  // (npm start, tests, scripts) may signal at once, and a signal without a handler kills the process.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
       if (stopping) return;
@@ -42,6 +43,8 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  console.log(sim.startupLine);
+  await stopped;
   return 0;
 }
 
