@@ -1,3 +1,4 @@
+import { Latch } from './latch.ts';
 import { P2Median } from './p2-median.ts';
 import type { ArrivalSchedule } from './schedule.ts';
 import { GENERATOR_DEFAULTS } from './sensitivity.ts';
@@ -97,28 +98,6 @@ export function emptyGeneratorState(): GeneratorState {
     starved: false,
     cause: 'none',
   };
-}
-
-class Latch {
-  private run = 0;
-  private miss = 0;
-  firing = false;
-  constructor(
-    private readonly on: number,
-    private readonly off: number,
-  ) {}
-  update(positive: boolean): boolean {
-    if (positive) {
-      this.run++;
-      this.miss = 0;
-      if (this.run >= this.on) this.firing = true;
-    } else {
-      this.run = 0;
-      this.miss++;
-      if (this.miss >= this.off) this.firing = false;
-    }
-    return this.firing;
-  }
 }
 
 export class GeneratorDetector {

@@ -1,6 +1,7 @@
 import { BucketSeries } from './bucket-series.ts';
 import { cleanWindow } from './clean.ts';
 import { analyzeDrift, type DriftConfig, type DriftResult, DriftScratch, emptyDriftResult } from './drift.ts';
+import { Latch } from './latch.ts';
 import { diffNoiseSigma, medianInPlace, periodicNoiseSigma } from './robust.ts';
 import {
   analyzeSawtooth,
@@ -102,31 +103,6 @@ export function emptyHubState(): HubState {
     degrading: false,
     label: 'none',
   };
-}
-
-/** One persistence latch: fires after `on` consecutive positives, clears after `off` negatives. */
-class Latch {
-  private run = 0;
-  private miss = 0;
-  firing = false;
-  /** extra analyses to hold a firing latch (a sawtooth holds for 1.5 periods) */
-  hold = 0;
-  constructor(
-    private readonly on: number,
-    private readonly off: number,
-  ) {}
-  update(positive: boolean): boolean {
-    if (positive) {
-      this.run++;
-      this.miss = 0;
-      if (this.run >= this.on) this.firing = true;
-    } else {
-      this.run = 0;
-      this.miss++;
-      if (this.miss >= Math.max(this.off, this.hold)) this.firing = false;
-    }
-    return this.firing;
-  }
 }
 
 export class HubDetector {
