@@ -9,62 +9,54 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planOptions } from '../lib/config/options.ts';
-import { ENV_VARS, parseRunConfig, type ScenarioKind } from '../lib/config/run-config.ts';
+import { ENV_VARS } from '../lib/config/run-config.ts';
+import type { PlanMode } from '../lib/plan/modes.ts';
+import { makePlan, type Plan, PlanRefused } from '../lib/plan/planner.ts';
 import type { RunResult } from '../lib/summary/result.ts';
 import { startSimulator } from '../sim/simulator.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** k6 stores every Trend sample (8 bytes) for the whole run (k6-semantics §11.4). */
-const TREND_BYTES = 8;
-/** Built-in Trend samples per HTTP request: duration, blocked, connecting, tls, sending, waiting, receiving + expected_response copy. */
-const HTTP_TREND_SAMPLES = 8;
+const MiB = 1024 * 1024;
+/** What each runner may use in the plan (the planner's defaults: one k6 per 2-core, 4 GiB node share). */
+const RUNNER = { runnerCpuMillicores: 2000, runnerMemoryBytes: 4 * 1024 * MiB };
+
+const MODES: PlanMode[] = ['collect', 'wait', 'e2e', 'outbound'];
+
 /**
- * Footprint model, from measurements with k6 v2.2.0 on linux/amd64 (idle constant-vus runs of the
- * transfers bundle): ~60 MB for the process, ~1 MB per VU (the bundle evaluated per VU plus its
- * init work, counted at the Go GC's high-water mark; GOMEMLIMIT lowers that headroom).
+ * The VU plan and the per-runner footprint of 1000 TPS (PROFILE=load, 10 minutes) as the planner
+ * computes them for the k6-operator manifests (lib/plan/planner.ts, constants in
+ * lib/plan/capacity.ts), for one k6 instance and for the planner's choice of runners.
  */
-const BASE_MB = 60;
-const PER_VU_MB = 1.0;
-
-interface Mode {
-  label: string;
-  kind: ScenarioKind;
-  env: Record<string, string>;
-  /** HTTP requests per transfer on the sending VUs (collect mode adds ~1 batched collect per second). */
-  requestsPerTransfer: number;
-  /** Custom Trend samples per transfer (e2e, phases, the sync-latency sub-metric). */
-  customTrends: number;
-}
-
-const MODES: Mode[] = [
-  { label: 'collect', kind: 'transfers', env: {}, requestsPerTransfer: 1, customTrends: 2 },
-  { label: 'wait', kind: 'transfers', env: { MODE: 'wait' }, requestsPerTransfer: 2, customTrends: 3 },
-  { label: 'e2e', kind: 'e2e', env: {}, requestsPerTransfer: 6, customTrends: 8 },
-  { label: 'outbound', kind: 'outbound', env: {}, requestsPerTransfer: 3, customTrends: 8 },
-];
-
 function printPlan(): void {
   console.log(
-    'VU plan for 1000 TPS (PROFILE=load, PARALLELISM=1; VUs = ceil(λ·L·headroom), maxVUs = preAllocatedVUs):',
+    'VU plan and per-runner footprint for 1000 TPS (PROFILE=load, 10m; lib/plan/capacity.ts model):',
   );
-  console.log('  mode      hold L   VUs   est. RSS at start   Trend growth per hour');
-  for (const m of MODES) {
-    const config = parseRunConfig(m.kind, { PROFILE: 'load', ...m.env });
-    const { vuPlan } = planOptions(config);
-    const startMb = BASE_MB + vuPlan.vus * PER_VU_MB;
-    const perHourMb =
-      (1000 * 3600 * (m.requestsPerTransfer * HTTP_TREND_SAMPLES + m.customTrends) * TREND_BYTES) / 1e6;
-    console.log(
-      `  ${m.label.padEnd(9)} ${`${config.expectedLatencyMs}ms`.padStart(6)} ${String(vuPlan.vus).padStart(5)}   ` +
-        `${`~${startMb.toFixed(0)} MB`.padStart(17)}   ${`~${perHourMb.toFixed(0)} MB`.padStart(21)}`,
-    );
-    console.log(`            ${vuPlan.arithmetic}`);
+  console.log('  mode      runners  VUs/runner  TPS/runner  memory/runner (model)  CPU/runner (model)');
+  for (const mode of MODES) {
+    for (const parallelism of [1, undefined]) {
+      let plan: Plan;
+      try {
+        plan = makePlan({ tps: 1000, mode, profile: 'load', durationMs: 600_000, parallelism, ...RUNNER });
+      } catch (e) {
+        if (!(e instanceof PlanRefused)) throw e;
+        console.log(
+          `  ${mode.padEnd(9)} ${String(parallelism ?? '-').padStart(7)}  refused: ${e.reasons[0]}`,
+        );
+        continue;
+      }
+      const r = plan.runners[0]!;
+      if (parallelism === undefined && plan.parallelism === 1) continue;
+      console.log(
+        `  ${mode.padEnd(9)} ${String(plan.parallelism).padStart(7)} ${String(r.maxVUs + plan.extraVusPerRunner).padStart(11)}` +
+          ` ${r.peakTps.toFixed(0).padStart(11)} ${`${(plan.resources.memoryNeededBytes / MiB).toFixed(0)} MiB`.padStart(22)}` +
+          ` ${`${plan.resources.cpuNeededMillicores.toFixed(0)}m`.padStart(19)}`,
+      );
+    }
   }
   console.log(
-    '  (Trend growth: k6 keeps every sample; for hour-long runs at 1000 TPS per runner, raise PARALLELISM or stream\n' +
-      '   results with --out experimental-prometheus-rw and --no-thresholds --summary-mode=disabled.)',
+    '  (memory = base + VUs × per-VU + churn + stored Trend samples: k6 keeps every Trend sample, so long runs at\n' +
+      '   1000 TPS per runner grow by ~0.3 GB/h; `npm run plan` prints the whole arithmetic.)',
   );
 }
 
@@ -141,6 +133,7 @@ export async function run(): Promise<void> {
     return;
   }
   const tps = Number(process.env.BENCH_TPS ?? 200);
+  if (!(tps > 0)) throw new Error(`BENCH_TPS: expected a positive number, got ${process.env.BENCH_TPS}`);
   const duration = process.env.BENCH_DURATION ?? '20s';
   const sim = await startSimulator({ host: '127.0.0.1', port: 0, log: () => {} });
   try {
@@ -150,13 +143,25 @@ export async function run(): Promise<void> {
     console.log(
       '  mode      VUs   sent   committed  balanced  dropped  peak RSS   k6 CPU   CPU s / 1000 transfers',
     );
-    const runs: Array<{ label: string; mode: 'collect' | 'wait'; goMemLimit?: string }> = [
-      { label: 'collect', mode: 'collect' },
-      { label: 'collect*', mode: 'collect', goMemLimit: '110MiB' },
-      { label: 'wait', mode: 'wait' },
-    ];
-    for (const { label, mode, goMemLimit } of runs) {
-      const env = { MODE: mode, TARGET_TPS: String(tps), DURATION: duration, TIMEOUT_MS: '3000' };
+    // The 1000-TPS plan holds 100 VUs in collect mode (lib/config/options.ts); EXPECTED_LATENCY_MS
+    // gives the same 100 VUs at the bench's rate, so RSS is measured at the target's VU count.
+    const hundredVus = String(Math.round(50_000 / tps));
+    const runs: Array<{ label: string; mode: 'collect' | 'wait'; latencyMs?: string; goMemLimit?: string }> =
+      [
+        { label: 'collect', mode: 'collect', latencyMs: hundredVus },
+        { label: 'collect*', mode: 'collect', latencyMs: hundredVus, goMemLimit: '120MiB' },
+        { label: 'collect', mode: 'collect' },
+        { label: 'wait', mode: 'wait' },
+      ];
+    for (const { label, mode, latencyMs, goMemLimit } of runs) {
+      const env: Record<string, string> = {
+        PROFILE: 'load',
+        MODE: mode,
+        TARGET_TPS: String(tps),
+        DURATION: duration,
+        TIMEOUT_MS: '3000',
+        ...(latencyMs ? { EXPECTED_LATENCY_MS: latencyMs } : {}),
+      };
       const m = await runK6(k6, sim.url, env, goMemLimit);
       const r = m.result;
       const sent = r?.outcomes.sent ?? 0;
@@ -169,7 +174,9 @@ export async function run(): Promise<void> {
       );
     }
     console.log(
-      '  (CPU includes k6 start-up and the collector tail; the simulator runs in this process on the same cores.)',
+      "  (* with GOMEMLIMIT=120MiB. The first two rows hold the 1000-TPS plan's 100 VUs; the others the VUs planned\n" +
+        '   for this rate. CPU includes k6 start-up and the collector tail; the simulator runs in this process on the\n' +
+        '   same cores, so dropped iterations here mean this machine, not the kit, is the limit.)',
     );
   } finally {
     await sim.close();

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { type BundleViolation, checkBundle, checkTotalSize } from './bundle-check.ts';
 import { K6_BUILD_OPTIONS } from './esbuild-options.ts';
+import { lazyUnitsPlugin } from './lazy-units.ts';
 
 export interface BuiltBundle {
   name: string;
@@ -38,7 +39,12 @@ export async function bundleEntries(entries: string[], outdir: string, write = t
     const file = path.join(outdir, `${name}.js`);
     let code: string;
     try {
-      const result = await build({ ...K6_BUILD_OPTIONS, entryPoints: [entry], outfile: file });
+      const result = await build({
+        ...K6_BUILD_OPTIONS,
+        entryPoints: [entry],
+        outfile: file,
+        plugins: [lazyUnitsPlugin(K6_BUILD_OPTIONS)],
+      });
       code = result.outputFiles?.[0]?.text ?? '';
     } catch (e) {
       const errors =

@@ -1,8 +1,9 @@
 import { METRIC } from '../metrics/names.ts';
-import { GeneratorDetector, type GeneratorDetectorOptions } from './generator.ts';
-import { HubDetector, type HubDetectorOptions } from './hub.ts';
+import type { GeneratorDetector, GeneratorDetectorOptions } from './generator.ts';
+import type { HubDetector, HubDetectorOptions } from './hub.ts';
 import type { DetectorMetricName } from './metrics.ts';
 import type { ArrivalSchedule } from './schedule.ts';
+import { createGeneratorDetector, createHubDetector } from './sentinel.lazy.ts';
 
 /**
  * What one VU does with the detectors, without k6: the pure core of lib/k6/detector-probe.ts (and
@@ -64,13 +65,13 @@ export class VuProbe {
     this.startMs = opts.scenarioStartMs ?? 0;
     this.trendEvery = Math.floor(opts.trendEvery);
     if (opts.sentinel) {
-      this.gen = new GeneratorDetector({
+      this.gen = createGeneratorDetector({
         ...opts.generatorOptions,
         maxVUs: opts.maxVUs,
         ...(opts.schedule ? { schedule: opts.schedule, scenarioStartMs: opts.scenarioStartMs } : {}),
         ...(opts.cpuCores ? { cpuCores: opts.cpuCores } : {}),
       });
-      this.hub = new HubDetector({
+      this.hub = createHubDetector({
         analysisEveryS: opts.hubAnalysisEveryS ?? 5,
         ...opts.hubOptions,
         bucketMs: opts.hubBucketMs,

@@ -8,7 +8,12 @@ import { type MsisdnRange, PairPicker } from '../config/pool.ts';
 import type { RunConfig } from '../config/run-config.ts';
 import type { CryptoProvider } from '../protocol/crypto.ts';
 import { fspiopHeaders, type HeaderFactory } from '../protocol/headers.ts';
-import { type TransferMaterialBuilder, transferMaterialBuilder } from '../protocol/material.ts';
+import {
+  type FixedIlp,
+  fixedMaterialBuilder,
+  type TransferMaterialBuilder,
+  transferMaterialBuilder,
+} from '../protocol/material.ts';
 
 export interface PairHeaders {
   /** POST /transfers (Destination = payee). */
@@ -40,7 +45,11 @@ export interface FlowPlan {
 /** Margin between the client's TIMEOUT_MS and the transfer's expiration at the hub. */
 export const EXPIRY_MARGIN_MS = 10_000;
 
-export function prepareFlows(config: RunConfig, crypto: CryptoProvider): FlowPlan {
+/**
+ * `fixedIlp`: in fixed ILP mode, a pair already computed and checked with `fixedIlpPair` (k6: by the
+ * coordinating VU, handed over in the setup data), used as is; without it the pair is computed here.
+ */
+export function prepareFlows(config: RunConfig, crypto: CryptoProvider, fixedIlp?: FixedIlp): FlowPlan {
   const picker = new PairPicker(config.pool.pairs);
   const api = config.api;
   const version = config.fspiopVersion;
@@ -50,7 +59,10 @@ export function prepareFlows(config: RunConfig, crypto: CryptoProvider): FlowPla
     parties: fspiopHeaders({ resource: 'parties', version, api, source: p.payer }),
   }));
   const msisdn = new Map(config.pool.dfsps.map((d) => [d.id, d.msisdn] as const));
-  const material = transferMaterialBuilder({ crypto, secret: config.ilpSecret, ilp: config.ilpMode });
+  const material =
+    config.ilpMode === 'fixed' && fixedIlp
+      ? fixedMaterialBuilder(fixedIlp)
+      : transferMaterialBuilder({ crypto, secret: config.ilpSecret, ilp: config.ilpMode });
   return {
     config,
     picker,

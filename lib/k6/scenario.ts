@@ -7,7 +7,7 @@
  */
 import { sleep } from 'k6';
 import exec from 'k6/execution';
-import { type PlannedOptions, planLoad, planOptions } from '../config/options.ts';
+import { type PlannedOptions, planLoad } from '../config/options.ts';
 import { parseRunConfig, type RunConfig, type ScenarioKind } from '../config/run-config.ts';
 import { type CollectorState, collectBatch, recordBatch } from '../flows/collect.ts';
 import { e2eFlow } from '../flows/e2e.ts';
@@ -21,10 +21,9 @@ import { sendAndWait, sendTransfer } from '../flows/transfer.ts';
 import type { FlowContext, FlowResult } from '../flows/types.ts';
 import { METRIC } from '../metrics/names.ts';
 import { createSubtleJwsSigner, type SubtleLike } from '../protocol/jws.ts';
+import type { FixedIlp } from '../protocol/material.ts';
 import { interpretRelayStats, relayLatencyMs, relayStatsRequest } from '../protocol/relay.ts';
-import { summaryOutputs } from '../summary/outputs.ts';
-import type { RunInfo } from '../summary/result.ts';
-import { verdictHook } from '../verdict/hook.ts';
+import { checkedFixedIlp, plannedOptions, summaryOutputFiles } from './coordinator.lazy.ts';
 import { k6Crypto } from './crypto.ts';
 import { createDetectorProbe } from './detector-probe.ts';
 import { drive, driveSigned, perform } from './http.ts';
@@ -38,6 +37,8 @@ export interface SetupData {
   /** This runner's cumulative relay counts at the start (baselines for evictions and duplicates). */
   evicted: number;
   duplicates: number;
+  /** Fixed ILP mode: the pair every VU puts in its transfers (computed and checked once, in setup). */
+  fixedIlp?: FixedIlp;
 }
 
 /** How long one collect request may wait for outcomes when the runner's partition is empty, ms. */
@@ -69,8 +70,6 @@ function relayBaseline(config: RunConfig, runner: number): RelayBaseline {
 
 export interface Scenario {
   config: RunConfig;
-  /** The planned options; computed only where k6 needs them (see `defineScenario`). */
-  planned(): PlannedOptions;
   /** k6 reads `options` from the first evaluation of the script (VU id 0); undefined in load VUs. */
   options: PlannedOptions['options'] | undefined;
   setup(): SetupData;
@@ -90,11 +89,11 @@ function loadConfig(kind: ScenarioKind): RunConfig {
 export function defineScenario(kind: ScenarioKind): Scenario {
   const config = loadConfig(kind);
   // k6 reads the exported options once, from the init of its first, throwaway VU (__VU 0); setup,
-  // teardown and handleSummary also run in VUs with id 0. Load VUs (__VU >= 1) never read them, so
-  // they skip the planning: it is init-time garbage that would raise every VU's memory high-water.
-  let planned: PlannedOptions | undefined;
-  const plannedOptions = (): PlannedOptions => (planned ??= planOptions(config));
-  const options = __VU === 0 ? plannedOptions().options : undefined;
+  // teardown and handleSummary also run in VUs with id 0. Only those plan the options, compute the
+  // fixed ILP pair and build summaries (coordinator.lazy.ts): load VUs (__VU >= 1) never evaluate
+  // that code, so they keep neither its functions nor its init-time garbage.
+  const coordinating = __VU === 0;
+  const options = coordinating ? plannedOptions(config).options : undefined;
   const sink: MetricSink = declareMetrics();
   // The detector probe (generator starvation, hub degradation) needs the load scenario's shape.
   const load = planLoad(config);
@@ -105,7 +104,13 @@ export function defineScenario(kind: ScenarioKind): Scenario {
     ? createDetectorProbe({ scenario: load.scenario, role: 'collector' })
     : undefined;
   const crypto6 = pooledRandom(k6Crypto);
-  const plan: FlowPlan = prepareFlows(config, crypto6);
+  // The coordinating VU checks the whole flow configuration in the init context (a bad value stops
+  // k6 before any load) and computes the fixed ILP pair once; setup() hands the pair to the load
+  // VUs, which build their plan on their first iteration from it instead of recomputing it.
+  const fixedIlp = coordinating && config.ilpMode === 'fixed' ? checkedFixedIlp(config, crypto6) : undefined;
+  let plan: FlowPlan | undefined = coordinating ? prepareFlows(config, crypto6, fixedIlp) : undefined;
+  const flowPlan = (data: SetupData | undefined): FlowPlan =>
+    (plan ??= prepareFlows(config, crypto6, data?.fixedIlp));
   let ctx: FlowContext | undefined;
   const context = (): FlowContext =>
     (ctx ??= { now: Date.now, random: Math.random, crypto: crypto6, runner: runnerIndex(config.runner) });
@@ -153,7 +158,6 @@ export function defineScenario(kind: ScenarioKind): Scenario {
 
   return {
     config,
-    planned: plannedOptions,
     options,
 
     setup(): SetupData {
@@ -167,9 +171,10 @@ export function defineScenario(kind: ScenarioKind): Scenario {
         );
       }
       const runStartMs = Date.now();
-      if (kind === 'outbound') return { runStartMs, evicted: 0, duplicates: 0 };
+      const shared = fixedIlp ? { fixedIlp } : {};
+      if (kind === 'outbound') return { runStartMs, evicted: 0, duplicates: 0, ...shared };
       const base = relayBaseline(config, runnerIndex(config.runner));
-      return { runStartMs, ...base };
+      return { runStartMs, ...base, ...shared };
     },
 
     teardown(data: SetupData): void {
@@ -185,9 +190,10 @@ export function defineScenario(kind: ScenarioKind): Scenario {
       }
     },
 
-    run(): void | Promise<void> {
+    run(data: SetupData): void | Promise<void> {
       untag();
       const c = context();
+      const plan = flowPlan(data);
       const flow =
         kind === 'transfers'
           ? collect
@@ -210,7 +216,7 @@ export function defineScenario(kind: ScenarioKind): Scenario {
         duplicates: data.duplicates,
       };
       untag();
-      const batch = drive(collectBatch(plan, collectorState, COLLECT_LONG_POLL_MS));
+      const batch = drive(collectBatch(flowPlan(data), collectorState, COLLECT_LONG_POLL_MS));
       if ('error' in batch) {
         warn(`collector: ${batch.error}`);
         sleep(1);
@@ -233,20 +239,7 @@ export function defineScenario(kind: ScenarioKind): Scenario {
           runner = undefined;
         }
       }
-      const run: RunInfo = {
-        scenario: kind,
-        profile: config.profile,
-        mode: kind === 'transfers' ? config.mode : kind,
-        api: config.api,
-        fspiopVersion: config.fspiopVersion,
-        targetTps: config.targetTps,
-        parallelism: config.parallelism,
-        runner,
-        loadLengthMs: plannedOptions().loadLengthMs,
-        timeoutMs: config.timeoutMs,
-        vus: plannedOptions().vuPlan.vus,
-      };
-      return summaryOutputs(data, run, config.resultsDir, verdictHook(config.expectedLatencyMs)).outputs;
+      return summaryOutputFiles(data, kind, config, runner);
     },
   };
 }

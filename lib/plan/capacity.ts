@@ -12,27 +12,26 @@ const MiB = 1024 * 1024;
 
 export const CAPACITY = {
   /**
-   * Resident memory of a k6 process before VUs and samples: 48 MiB. Observed: a minimal script peaked
-   * at 42.8 MB RSS with 10 VUs (k6 v1.3.0, k6-semantics.md last section), and a minimal POST script at
-   * 1000 req/s for 15 s with 50 VUs peaked at 57.9 MB (k6 v2.2.0, measured by the planner's author on
-   * the project machine). Rounded up.
+   * Resident memory of a k6 process before VUs and samples: 52 MiB. Measured with k6 v2.2.0 and
+   * dist/transfers.js of 2026-11-28 (lazy units) against the embedded simulator: 69 MB peak RSS with
+   * 10 VUs at 100 transfers/s, minus 10 VUs × the per-VU figure below and the churn at 100/s.
+   * (A minimal script peaks at 40 MB; k6's own binary and runtime are most of this.)
    */
-  baseMemoryBytes: 48 * MiB,
+  baseMemoryBytes: 52 * MiB,
   /**
-   * Memory per VU: 1.3 MiB. Measured on k6 v2.2.0 with dist/transfers.js of 2026-11-28 (220 KiB)
-   * against the embedded simulator: 69 MB RSS with 10 VUs, 187 MB with 100 VUs, i.e. 1.31 MB per VU
-   * (each VU evaluates the whole bundle: about 0.3 MB of it is the detector code, 0.3 MB the protocol
-   * core). Minifying the bundle did not change it. An earlier 123 KiB bundle measured 0.95 MiB per VU.
-   * The k6 docs say "~1-5MB per VU" (running-large-tests.md); a minimal script needs ≈125 KB
-   * (k6-semantics.md last section).
+   * Memory per VU: 1.1 MiB. Measured as above: 69 MB peak RSS with 10 VUs and 165 MB with 100 VUs,
+   * both at 100 transfers/s with every VU iterating, i.e. 1.07 MB per VU. About half of it is live
+   * data (each VU keeps ≈0.5 MB: the bundle's eager functions, k6's module instances, the declared
+   * metrics); the rest is the Go GC's headroom (GOGC=100 lets the heap reach twice the live data).
+   * Before the lazy units (docs/ARCHITECTURE.md) it was 1.42 MB (198 MB at 100 VUs).
    */
-  memoryPerVuBytes: 1.3 * MiB,
+  memoryPerVuBytes: 1.1 * MiB,
   /**
-   * Memory per transfer/s a runner sustains: 0.1 MiB. Measured as above: at 283 transfers/s with 41
-   * VUs the RSS was 119 MB, ≈29 MB over base + VUs (garbage between GC cycles, relay batches,
-   * response buffers).
+   * Memory per transfer/s a runner sustains: 0.05 MiB. Measured as above: 190 MB peak RSS with 100
+   * VUs at 600 transfers/s for 30 s, ≈27 MB over base + VUs (garbage between GC cycles: each
+   * transfer allocates ≈70 KB in k6, a bare POST ≈13 KB).
    */
-  memoryPerTpsBytes: 0.1 * MiB,
+  memoryPerTpsBytes: 0.05 * MiB,
   /**
    * Bytes per stored Trend sample: k6 keeps every Trend value as a float64 for the whole run
    * (k6-semantics.md §11.4, `TrendSink.Add` appends to a slice).

@@ -56,7 +56,8 @@ export function formatMemory(bytes: number): string {
   return String(bytes);
 }
 
-/** MiB with one decimal, for the planner's arithmetic. */
+/** MiB with one decimal (two below 1 MiB, so small per-unit figures stay exact), for the planner's arithmetic. */
 export function mib(bytes: number): string {
-  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  const m = bytes / 1024 ** 2;
+  return `${m.toFixed(m < 1 ? 2 : 1)} MiB`;
 }

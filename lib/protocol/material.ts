@@ -90,11 +90,7 @@ export function transferMaterialBuilder(config: TransferMaterialConfig): Transfe
   if (mode !== 'per-transfer' && mode !== 'fixed') {
     throw new Error(`ilp: expected "per-transfer" or "fixed", got ${JSON.stringify(mode)}`);
   }
-  const secret = config.secret ?? DEFAULT_ILP_SECRET;
-  if (typeof secret !== 'string' || secret.length === 0) {
-    throw new Error(`secret: expected a non-empty ILP secret, got ${JSON.stringify(secret)}`);
-  }
-  const key = ilpSecretKey(secret);
+  const key = ilpSecretKey(checkedSecret(config.secret));
   const transactionType = config.transactionType ?? P2P_TRANSACTION_TYPE;
 
   if (mode === 'per-transfer') {
@@ -144,8 +140,35 @@ export function transferMaterialBuilder(config: TransferMaterialConfig): Transfe
     };
   }
 
-  const fixed = config.fixedIlp ?? computeFixedIlp(key, crypto, transactionType, config.fixedExpiration);
-  checkFixed(fixed, crypto);
+  return fixedMaterialBuilder(fixedIlpPair(config));
+}
+
+/**
+ * The fixed-mode pair: `config.fixedIlp` or one computed from the secret, checked (condition
+ * format, the packet carries the condition, the fulfilment hashes to it). A k6 run computes it
+ * once, in its coordinating VU, and hands it to the load VUs (lib/k6/scenario.ts): decoding and
+ * hashing it in every VU would cost each of them ~0.25 MB of init-time garbage.
+ */
+export function fixedIlpPair(
+  config: Pick<
+    TransferMaterialConfig,
+    'crypto' | 'secret' | 'fixedIlp' | 'fixedExpiration' | 'transactionType'
+  >,
+): FixedIlp {
+  const fixed =
+    config.fixedIlp ??
+    computeFixedIlp(
+      ilpSecretKey(checkedSecret(config.secret)),
+      config.crypto,
+      config.transactionType ?? P2P_TRANSACTION_TYPE,
+      config.fixedExpiration,
+    );
+  checkFixed(fixed, config.crypto);
+  return fixed;
+}
+
+/** The fixed-mode builder for a pair from `fixedIlpPair` (not checked again). */
+export function fixedMaterialBuilder(fixed: FixedIlp): TransferMaterialBuilder {
   return (s) => {
     const body = transfersPostBody({
       transferId: s.transferId,
@@ -159,6 +182,14 @@ export function transferMaterialBuilder(config: TransferMaterialConfig): Transfe
     });
     return { body, ilpPacket: fixed.ilpPacket, condition: fixed.condition, fulfilment: fixed.fulfilment };
   };
+}
+
+function checkedSecret(given: string | undefined): string {
+  const secret = given ?? DEFAULT_ILP_SECRET;
+  if (typeof secret !== 'string' || secret.length === 0) {
+    throw new Error(`secret: expected a non-empty ILP secret, got ${JSON.stringify(secret)}`);
+  }
+  return secret;
 }
 
 /** The fixed pair a payee sharing the secret can also fulfil (its packet decodes normally). */

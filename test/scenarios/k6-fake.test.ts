@@ -11,6 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleEntries } from '../../build/bundle.ts';
 import type { ConfigError } from '../../lib/config/errors.ts';
+import { fixedIlpPair } from '../../lib/protocol/material.ts';
+import { nodeCrypto } from '../../node/crypto.ts';
 import { counterSum, k6State, samplesOf } from '../fakes/k6/state.ts';
 import { type ChildSim, startChildSim } from './support/child-sim.ts';
 import {
@@ -106,6 +108,38 @@ describe.each(['source', 'bundle'] as const)('transfers scenario (%s)', (form) =
     expect(outputs.stdout).toContain('sent 12 = committed 12 + rejected 0 + timed out 0');
     expect(outputs.stdout).toContain('BALANCED');
     expect(Object.keys(outputs)).toContain('results/transfers-result.json');
+  });
+
+  it('a load VU plans nothing and puts the fixed ILP pair from the setup data in its transfers', async () => {
+    const coordinator = await loadScenario(loader(), env());
+    const data = runSetup(coordinator) as { fixedIlp?: { ilpPacket: string; condition: string } };
+    expect(data.fixedIlp?.condition).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const vu = await loadScenario(loader(), env(), 1);
+    expect(vu.options).toBeUndefined();
+    iterate(vu, 'transfers', data, 4);
+    const posts = k6State().requests.filter((r) => r.tags.name === 'POST /transfers');
+    expect(posts.map((p) => p.status)).toEqual([202, 202, 202, 202]);
+    for (const p of posts) {
+      const body = JSON.parse(p.body!) as { condition: string; ilpPacket: string };
+      expect(body.condition).toBe(data.fixedIlp!.condition);
+      expect(body.ilpPacket).toBe(data.fixedIlp!.ilpPacket);
+    }
+    // The hub and payee accept the pair: the load VU's transfers commit.
+    for (let i = 0; i < 10 && counterSum('ml_transfers_committed') < 4; i++)
+      iterate(vu, 'collector', data, 1);
+    expect(counterSum('ml_transfers_committed')).toBe(4);
+    // The pair comes from the setup data, not from the VU's own computation...
+    const other = fixedIlpPair({ crypto: nodeCrypto, secret: 'another-secret' });
+    const fresh = await loadScenario(loader(), env(), 3);
+    iterate(fresh, 'transfers', { ...data, fixedIlp: other }, 1);
+    const [sent] = k6State().requests.filter((r) => r.tags.name === 'POST /transfers');
+    expect(JSON.parse(sent!.body!).condition).toBe(other.condition);
+    // ...and without setup data (k6 --no-setup) the VU computes the pair itself.
+    const alone = await loadScenario(loader(), env(), 2);
+    iterate(alone, 'transfers', undefined, 1);
+    const [post] = k6State().requests.filter((r) => r.tags.name === 'POST /transfers');
+    expect(JSON.parse(post!.body!).condition).toBe(data.fixedIlp!.condition);
   });
 
   it('wait mode: each iteration waits for its own outcome', async () => {

@@ -18,10 +18,18 @@ export interface ScenarioModule {
 
 export type Loader = () => Promise<unknown>;
 
-/** Evaluates a scenario module in a fresh registry (so its init code runs again) with `env` as __ENV. */
-export async function loadScenario(load: Loader, env: Record<string, string>): Promise<ScenarioModule> {
+/**
+ * Evaluates a scenario module in a fresh registry (so its init code runs again) with `env` as __ENV,
+ * as VU `vu` (default 0: k6's coordinating VU, which plans the options and runs setup).
+ */
+export async function loadScenario(
+  load: Loader,
+  env: Record<string, string>,
+  vu = 0,
+): Promise<ScenarioModule> {
   resetK6State();
   installK6Globals(env);
+  globalThis.__VU = vu;
   vi.resetModules();
   const mod = (await load()) as ScenarioModule;
   return mod;
