@@ -22,6 +22,47 @@ export interface HubRunSummary {
 }
 
 /**
+ * Follows one hub detector over a run: `note(tMs)` after each analysis, `finish()` at the end.
+ * Shared by the sample and bucket feeders so both summarise a run the same way.
+ */
+function hubRunTracker(
+  det: HubDetector,
+  onAnalysis?: (state: HubState, tMs: number) => void,
+): { note(tMs: number): void; finish(): HubRunSummary } {
+  const sum: HubRunSummary = {
+    final: det.state,
+    everDrifting: false,
+    everSawtooth: false,
+    everStepping: false,
+    firstDriftMs: Number.NaN,
+    firstSawtoothMs: Number.NaN,
+    pauses: 0,
+    analyses: 0,
+  };
+  return {
+    note(tMs: number): void {
+      const s = det.state;
+      if (s.drifting && !sum.everDrifting) {
+        sum.everDrifting = true;
+        sum.firstDriftMs = tMs;
+      }
+      if (s.sawtooth && !sum.everSawtooth) {
+        sum.everSawtooth = true;
+        sum.firstSawtoothMs = tMs;
+      }
+      if (s.stepping) sum.everStepping = true;
+      onAnalysis?.(s, tMs);
+    },
+    finish(): HubRunSummary {
+      sum.final = { ...det.state };
+      sum.pauses = det.state.pauses;
+      sum.analyses = det.state.analyses;
+      return sum;
+    },
+  };
+}
+
+/**
  * Feeds `(t[i], v[i])` (t ascending, ms) to a hub detector; `onAnalysis` sees the state after each
  * analysis (do not keep the object: it is updated in place).
  */
@@ -33,38 +74,13 @@ export function runHubDetector(
   endMs?: number,
 ): HubRunSummary {
   const det = new HubDetector(opts);
-  const sum: HubRunSummary = {
-    final: det.state,
-    everDrifting: false,
-    everSawtooth: false,
-    everStepping: false,
-    firstDriftMs: Number.NaN,
-    firstSawtoothMs: Number.NaN,
-    pauses: 0,
-    analyses: 0,
-  };
-  const note = (tMs: number) => {
-    const s = det.state;
-    if (s.drifting && !sum.everDrifting) {
-      sum.everDrifting = true;
-      sum.firstDriftMs = tMs;
-    }
-    if (s.sawtooth && !sum.everSawtooth) {
-      sum.everSawtooth = true;
-      sum.firstSawtoothMs = tMs;
-    }
-    if (s.stepping) sum.everStepping = true;
-    onAnalysis?.(s, tMs);
-  };
+  const run = hubRunTracker(det, onAnalysis);
   const n = Math.min(t.length, v.length);
   for (let i = 0; i < n; i++) {
-    if (det.add(t[i]!, v[i]!)) note(t[i]!);
+    if (det.add(t[i]!, v[i]!)) run.note(t[i]!);
   }
-  if (endMs !== undefined && det.advance(endMs)) note(endMs);
-  sum.final = { ...det.state };
-  sum.pauses = det.state.pauses;
-  sum.analyses = det.state.analyses;
-  return sum;
+  if (endMs !== undefined && det.advance(endMs)) run.note(endMs);
+  return run.finish();
 }
 
 /**
@@ -80,35 +96,12 @@ export function runHubDetectorOnBuckets(
   onAnalysis?: (state: HubState, tMs: number) => void,
 ): HubRunSummary {
   const det = new HubDetector(opts);
-  const sum: HubRunSummary = {
-    final: det.state,
-    everDrifting: false,
-    everSawtooth: false,
-    everStepping: false,
-    firstDriftMs: Number.NaN,
-    firstSawtoothMs: Number.NaN,
-    pauses: 0,
-    analyses: 0,
-  };
+  const run = hubRunTracker(det, onAnalysis);
   for (let i = 0; i < startMs.length; i++) {
     const t = startMs[i]!;
-    if (!det.addBucket(t, median[i]!, count[i]!, max ? max[i]! : median[i]!)) continue;
-    const s = det.state;
-    if (s.drifting && !sum.everDrifting) {
-      sum.everDrifting = true;
-      sum.firstDriftMs = t;
-    }
-    if (s.sawtooth && !sum.everSawtooth) {
-      sum.everSawtooth = true;
-      sum.firstSawtoothMs = t;
-    }
-    if (s.stepping) sum.everStepping = true;
-    onAnalysis?.(s, t);
+    if (det.addBucket(t, median[i]!, count[i]!, max ? max[i]! : median[i]!)) run.note(t);
   }
-  sum.final = { ...det.state };
-  sum.pauses = det.state.pauses;
-  sum.analyses = det.state.analyses;
-  return sum;
+  return run.finish();
 }
 
 /** One iteration as the generator detector sees it. */

@@ -218,64 +218,76 @@ async function getParties(dfsp: DfspSim, segs: string[]): Promise<SimResponse> {
   return json(200, { party: { body: party, headers: cb.headers }, currentState: 'COMPLETED' });
 }
 
-async function postQuotes(dfsp: DfspSim, req: SimRequest): Promise<SimResponse> {
+/** A pass-through of the SDK's outbound API: `{fspId, <request>}` in, the hub's callback out. */
+interface PassThrough {
+  /** body field holding the FSPIOP request */
+  field: 'quotesPostRequest' | 'transfersPostRequest';
+  /** its id field and type name, for the error message */
+  idField: 'quoteId' | 'transferId';
+  typeName: string;
+  resource: 'quotes' | 'transfers';
+  stateKey: string;
+  /** response field carrying the callback */
+  resultKey: 'quotes' | 'transfer';
+}
+
+const PASS_QUOTES: PassThrough = {
+  field: 'quotesPostRequest',
+  idField: 'quoteId',
+  typeName: 'QuotesPostRequest',
+  resource: 'quotes',
+  stateKey: 'quoteState',
+  resultKey: 'quotes',
+};
+
+const PASS_TRANSFERS: PassThrough = {
+  field: 'transfersPostRequest',
+  idField: 'transferId',
+  typeName: 'TransfersPostRequest',
+  resource: 'transfers',
+  stateKey: 'transferState',
+  resultKey: 'transfer',
+};
+
+async function passThrough(dfsp: DfspSim, req: SimRequest, spec: PassThrough): Promise<SimResponse> {
   const p = parseJson(req.body);
-  if (!p.ok || !isRecord(p.value))
-    return badRequest('body: expected a JSON object {fspId, quotesPostRequest}');
-  const { fspId, quotesPostRequest: q } = p.value;
+  if (!p.ok || !isRecord(p.value)) return badRequest(`body: expected a JSON object {fspId, ${spec.field}}`);
+  const fspId = p.value.fspId;
+  const request = p.value[spec.field];
   if (typeof fspId !== 'string' || fspId.length === 0) return badRequest('fspId: expected the payee FSP id');
-  if (!isRecord(q) || typeof q.quoteId !== 'string')
-    return badRequest('quotesPostRequest: expected a QuotesPostRequest with quoteId');
-  const key = `quotes:${q.quoteId}`;
+  if (!isRecord(request) || typeof request[spec.idField] !== 'string') {
+    return badRequest(`${spec.field}: expected a ${spec.typeName} with ${spec.idField}`);
+  }
   const asked = await callHubAndWait(
     dfsp,
-    key,
+    `${spec.resource}:${request[spec.idField]}`,
     dfsp.ctx.options.outboundTimeoutMs,
     {
       method: 'POST',
-      resource: 'quotes',
-      path: '/quotes',
+      resource: spec.resource,
+      path: `/${spec.resource}`,
       destination: fspId,
-      body: JSON.stringify(q),
+      body: JSON.stringify(request),
       trace: newTrace(),
-      stateKey: 'quoteState',
+      stateKey: spec.stateKey,
     },
     500,
   );
   if (!asked.ok) return asked.response;
   const cb = asked.callback;
   // An error callback resolves the wait too: 200 with errorInformation in the body (the SDK's trap).
-  return json(200, { quotes: { body: callbackBody(cb), headers: cb.headers }, currentState: 'COMPLETED' });
+  return json(200, {
+    [spec.resultKey]: { body: callbackBody(cb), headers: cb.headers },
+    currentState: 'COMPLETED',
+  });
 }
 
-async function postSimpleTransfers(dfsp: DfspSim, req: SimRequest): Promise<SimResponse> {
-  const p = parseJson(req.body);
-  if (!p.ok || !isRecord(p.value))
-    return badRequest('body: expected a JSON object {fspId, transfersPostRequest}');
-  const { fspId, transfersPostRequest: t } = p.value;
-  if (typeof fspId !== 'string' || fspId.length === 0) return badRequest('fspId: expected the payee FSP id');
-  if (!isRecord(t) || typeof t.transferId !== 'string') {
-    return badRequest('transfersPostRequest: expected a TransfersPostRequest with transferId');
-  }
-  const key = `transfers:${t.transferId}`;
-  const asked = await callHubAndWait(
-    dfsp,
-    key,
-    dfsp.ctx.options.outboundTimeoutMs,
-    {
-      method: 'POST',
-      resource: 'transfers',
-      path: '/transfers',
-      destination: fspId,
-      body: JSON.stringify(t),
-      trace: newTrace(),
-      stateKey: 'transferState',
-    },
-    500,
-  );
-  if (!asked.ok) return asked.response;
-  const cb = asked.callback;
-  return json(200, { transfer: { body: callbackBody(cb), headers: cb.headers }, currentState: 'COMPLETED' });
+function postQuotes(dfsp: DfspSim, req: SimRequest): Promise<SimResponse> {
+  return passThrough(dfsp, req, PASS_QUOTES);
+}
+
+function postSimpleTransfers(dfsp: DfspSim, req: SimRequest): Promise<SimResponse> {
+  return passThrough(dfsp, req, PASS_TRANSFERS);
 }
 
 // ------------------------------------------------------------------ POST /transfers (end to end)

@@ -442,16 +442,7 @@ export class TransfersService {
     const uri = `/transfers/${record.transferId}`;
     const cause = traceOf(req);
     if (!reserve) {
-      const hop: Hop = { destination: record.payerFsp, uri, method: 'PUT', stage: 'timeApiFulfil' };
-      ctx.deliver(
-        record.payerFsp,
-        'PUT',
-        uri,
-        forwardHeaders(req, hop, ctx.trace, now),
-        req.body,
-        'payer',
-        true,
-      );
+      this.forwardToPayer(record, uri, req, now);
       if (ctx.options.sendConfirmationToPayee) {
         const headers = hubHeaders(
           { destination: record.payeeFsp, uri, method: 'PUT', stage: 'timeApiFulfil' },
@@ -558,16 +549,7 @@ export class TransfersService {
         cause,
       );
     } else {
-      const hop: Hop = { destination: record.payerFsp, uri, method: 'PUT', stage: 'timeApiFulfil' };
-      ctx.deliver(
-        record.payerFsp,
-        'PUT',
-        uri,
-        forwardHeaders(req, hop, ctx.trace, now),
-        req.body,
-        'payer',
-        true,
-      );
+      this.forwardToPayer(record, uri, req, now);
     }
     if (ctx.options.sendConfirmationToPayee) {
       this.sendError(
@@ -698,6 +680,21 @@ export class TransfersService {
   }
 
   /** A Hub-originated PUT /transfers/{ID}/error. */
+  /** Forwards the payee's PUT /transfers/{ID} (fulfil or error) to the payer, as the hub does. */
+  private forwardToPayer(record: TransferRecord, uri: string, req: SimRequest, now: number): void {
+    const ctx = this.ctx;
+    const hop: Hop = { destination: record.payerFsp, uri, method: 'PUT', stage: 'timeApiFulfil' };
+    ctx.deliver(
+      record.payerFsp,
+      'PUT',
+      uri,
+      forwardHeaders(req, hop, ctx.trace, now),
+      req.body,
+      'payer',
+      true,
+    );
+  }
+
   private sendError(
     id: string,
     api: Api,
