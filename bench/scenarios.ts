@@ -1,11 +1,13 @@
 /**
  * `npm run bench scenarios`: the VU plan and the expected per-runner footprint of 1000 TPS in each
- * mode, and, when `K6` names a k6 binary, a short real run of dist/transfers.js against the
- * embedded simulator (collect and wait mode at the same modest rate) reporting k6's peak RSS and
- * CPU per 1000 transfers. Figures are printed, never asserted (machines are noisy).
+ * mode (the planner's model), and, when `K6` names a k6 binary, short real runs of
+ * dist/transfers.js against the embedded simulator at BENCH_TPS: collect mode with the 1000-TPS
+ * plan's 100 VUs (with and without GOMEMLIMIT), collect and wait mode with the VUs planned for that
+ * rate, and one runner of the four-runner 1000-TPS plan, reporting k6's peak RSS and CPU per 1000
+ * transfers. Figures are printed, never asserted (machines are noisy).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,9 +89,10 @@ async function runK6(
   hubUrl: string,
   env: Record<string, string>,
   goMemLimit?: string,
+  k6Args: string[] = [],
 ): Promise<Measured> {
   const results = mkdtempSync(path.join(tmpdir(), 'mk6-bench-'));
-  const args = ['run', '-q', '--no-color'];
+  const args = ['run', '-q', '--no-color', ...k6Args];
   for (const [k, v] of Object.entries({ HUB_URL: hubUrl, RESULTS_DIR: results, ...env }))
     args.push('-e', `${k}=${v}`);
   args.push(path.join(root, 'dist', 'transfers.js'));
@@ -108,7 +111,9 @@ async function runK6(
   clearInterval(timer);
   let result: RunResult | undefined;
   try {
-    result = JSON.parse(readFileSync(path.join(results, 'transfers-result.json'), 'utf8')) as RunResult;
+    // transfers-result.json, or transfers-runner<i>-result.json for one runner of several.
+    const file = readdirSync(results).find((f) => /^transfers(-runner\d+)?-result\.json$/.test(f));
+    result = file ? (JSON.parse(readFileSync(path.join(results, file), 'utf8')) as RunResult) : undefined;
   } catch {
     result = undefined;
   }
@@ -146,23 +151,34 @@ export async function run(): Promise<void> {
     // The 1000-TPS plan holds 100 VUs in collect mode (lib/config/options.ts); EXPECTED_LATENCY_MS
     // gives the same 100 VUs at the bench's rate, so RSS is measured at the target's VU count.
     const hundredVus = String(Math.round(50_000 / tps));
-    const runs: Array<{ label: string; mode: 'collect' | 'wait'; latencyMs?: string; goMemLimit?: string }> =
-      [
-        { label: 'collect', mode: 'collect', latencyMs: hundredVus },
-        { label: 'collect*', mode: 'collect', latencyMs: hundredVus, goMemLimit: '120MiB' },
-        { label: 'collect', mode: 'collect' },
-        { label: 'wait', mode: 'wait' },
-      ];
-    for (const { label, mode, latencyMs, goMemLimit } of runs) {
-      const env: Record<string, string> = {
-        PROFILE: 'load',
-        MODE: mode,
-        TARGET_TPS: String(tps),
-        DURATION: duration,
-        TIMEOUT_MS: '3000',
-        ...(latencyMs ? { EXPECTED_LATENCY_MS: latencyMs } : {}),
-      };
-      const m = await runK6(k6, sim.url, env, goMemLimit);
+    interface BenchRun {
+      label: string;
+      env: Record<string, string>;
+      goMemLimit?: string;
+      k6Args?: string[];
+    }
+    const at = (extra: Record<string, string>): Record<string, string> => ({
+      PROFILE: 'load',
+      MODE: 'collect',
+      TARGET_TPS: String(tps),
+      DURATION: duration,
+      TIMEOUT_MS: '3000',
+      ...extra,
+    });
+    const runs: BenchRun[] = [
+      { label: 'collect', env: at({ EXPECTED_LATENCY_MS: hundredVus }) },
+      { label: 'collect*', env: at({ EXPECTED_LATENCY_MS: hundredVus }), goMemLimit: '120MiB' },
+      { label: 'collect', env: at({}) },
+      { label: 'wait', env: at({ MODE: 'wait' }) },
+      // One of the four runners the planner gives 1000 TPS (k6-operator passes these flags).
+      {
+        label: 'runner1/4',
+        env: at({ TARGET_TPS: '1000', PARALLELISM: '4' }),
+        k6Args: ['--execution-segment', '0:1/4', '--execution-segment-sequence', '0,1/4,2/4,3/4,1'],
+      },
+    ];
+    for (const { label, env, goMemLimit, k6Args } of runs) {
+      const m = await runK6(k6, sim.url, env, goMemLimit, k6Args);
       const r = m.result;
       const sent = r?.outcomes.sent ?? 0;
       console.log(
@@ -174,9 +190,10 @@ export async function run(): Promise<void> {
       );
     }
     console.log(
-      "  (* with GOMEMLIMIT=120MiB. The first two rows hold the 1000-TPS plan's 100 VUs; the others the VUs planned\n" +
-        '   for this rate. CPU includes k6 start-up and the collector tail; the simulator runs in this process on the\n' +
-        '   same cores, so dropped iterations here mean this machine, not the kit, is the limit.)',
+      "  (* with GOMEMLIMIT=120MiB. The first two rows hold the 1000-TPS plan's 100 VUs at this rate; the next two the\n" +
+        '   VUs planned for this rate; runner1/4 is one k6 instance of the 1000-TPS plan (250/s, 25 VUs + collector).\n' +
+        '   CPU includes k6 start-up and the collector tail; the simulator runs in this process on the same cores, so\n' +
+        '   dropped iterations here mean this machine, not the kit, is the limit.)',
     );
   } finally {
     await sim.close();
