@@ -11,6 +11,7 @@
  * Next steps turn the troubleshooting checklist into advice computed from the run: how many VUs
  * Little's law asks for, how many runners, which hub component to look at, which period to chase.
  */
+import { moreRunners, OBSERVED_VU_HEADROOM } from '../thresholds/profiles.ts';
 import { formatDuration } from './time.ts';
 import type { Culprit, Detection, Figures, Gate, TimeRange, Verdict, VerdictStatus } from './types.ts';
 
@@ -138,15 +139,15 @@ function nextStepsForGenerator(v: VerdictInput, gen: Detection[], next: string[]
   const iterP99 = s.latency['iteration_duration']?.p99 ?? latMs;
   if (starving !== undefined) {
     if (starving.evidence['cause'] === 'vus' && iterP99 !== null && target > 0) {
-      const need = Math.ceil(((target * iterP99) / 1000) * 1.5);
+      const need = Math.ceil(((target * iterP99) / 1000) * OBSERVED_VU_HEADROOM);
       const perRunner = Math.ceil(need / Math.max(1, v.runners));
       next.push(
-        `Not enough VUs: Little's law asks for target ${target.toFixed(0)}/s × p99 iteration ${iterP99.toFixed(0)} ms × 1.5 headroom ≈ ${need} VUs${s.vusMaxCapacity !== null ? ` (the run had vus_max ${s.vusMaxCapacity})` : ''}; set preAllocatedVUs = maxVUs ≥ ${need} (a multiple of the runner count, ≈ ${perRunner} per runner). If that latency is itself the hub queueing (a run without a ramp cannot show the lightly-loaded latency), more VUs will not raise the rate: rerun with a ramp to tell.`,
+        `Not enough VUs: Little's law asks for target ${target.toFixed(0)}/s × p99 iteration ${iterP99.toFixed(0)} ms × ${OBSERVED_VU_HEADROOM} headroom ≈ ${need} VUs${s.vusMaxCapacity !== null ? ` (the run had vus_max ${s.vusMaxCapacity})` : ''}; set preAllocatedVUs = maxVUs ≥ ${need} (a multiple of the runner count, ≈ ${perRunner} per runner). If that latency is itself the hub queueing (a run without a ramp cannot show the lightly-loaded latency), more VUs will not raise the rate: rerun with a ramp to tell.`,
       );
     } else {
       const p = Math.max(1, v.runners);
       next.push(
-        `The runners could not schedule iterations while VUs were free (CPU-starved generator): add runners (PARALLELISM ${p} → ${Math.ceil(p * 1.5) + (p === 1 ? 1 : 0)}) or give each runner more CPU, and keep runner CPU under ~80%.`,
+        `The runners could not schedule iterations while VUs were free (CPU-starved generator): add runners (PARALLELISM ${p} → ${moreRunners(p)}) or give each runner more CPU, and keep runner CPU under ~80%.`,
       );
     }
   }

@@ -134,3 +134,15 @@ export const DEFAULT_HOLD_MS = {
 
 /** Spare VU capacity over Little's law (latency spikes, GC, connection churn). */
 export const VU_HEADROOM = 2;
+
+/**
+ * Headroom the verdicts advise over an *observed* tail iteration time (p95 in the run's verdict,
+ * p99 in the analyzer): the tail is already in the figure, so less than VU_HEADROOM, which
+ * multiplies an expected typical latency.
+ */
+export const OBSERVED_VU_HEADROOM = 1.5;
+
+/** Runners the verdicts advise for a CPU-starved generator that had `parallelism`: half as many again, at least one more. */
+export function moreRunners(parallelism: number): number {
+  return Math.max(parallelism + 1, Math.ceil(parallelism * 1.5));
+}

@@ -1,3 +1,4 @@
+import { moreRunners, OBSERVED_VU_HEADROOM } from '../../thresholds/profiles.ts';
 import { readSummary, type SummaryView } from '../summary/read.ts';
 import { readSignals, type Signals } from './signals.ts';
 
@@ -183,11 +184,12 @@ export function verdictFromView(view: SummaryView, ctx: VerdictContext): Verdict
         advice.push('run the ramp profile to find the throughput where latency turns');
         return done('HUB-SATURATED', 'the hub slowed down until the generator ran out of VUs', 'latency');
       }
-      const need = hold !== undefined ? Math.ceil(((perRunner * hold) / 1000) * 1.5) : undefined;
+      const need =
+        hold !== undefined ? Math.ceil(((perRunner * hold) / 1000) * OBSERVED_VU_HEADROOM) : undefined;
       advice.push(
         need !== undefined
-          ? `raise maxVUs = preAllocatedVUs to at least ${need} per runner (${need * ctx.parallelism} in total, a multiple of PARALLELISM=${ctx.parallelism}): ${fmt(perRunner)}/s x ${fmt(hold!, 0)} ms p95 iteration x 1.5${runnerVus !== undefined ? `; it had ${fmt(runnerVus, 0)}` : ''}`
-          : 'raise maxVUs = preAllocatedVUs (Little: rate x iteration time x 1.5 per runner), a multiple of PARALLELISM',
+          ? `raise maxVUs = preAllocatedVUs to at least ${need} per runner (${need * ctx.parallelism} in total, a multiple of PARALLELISM=${ctx.parallelism}): ${fmt(perRunner)}/s x ${fmt(hold!, 0)} ms p95 iteration x ${OBSERVED_VU_HEADROOM}${runnerVus !== undefined ? `; it had ${fmt(runnerVus, 0)}` : ''}`
+          : `raise maxVUs = preAllocatedVUs (Little: rate x iteration time x ${OBSERVED_VU_HEADROOM} per runner), a multiple of PARALLELISM`,
       );
       advice.push('or set EXPECTED_LATENCY_MS to the observed iteration time so the planner sizes the pool');
       if (need !== undefined && need > 2000) {
@@ -199,7 +201,7 @@ export function verdictFromView(view: SummaryView, ctx: VerdictContext): Verdict
     }
     if (g.overheadP95Ms !== undefined)
       evidence.push(`client overhead per iteration p95 ${fmt(g.overheadP95Ms, 0)} ms`);
-    const more = Math.max(ctx.parallelism + 1, Math.ceil(ctx.parallelism * 1.5));
+    const more = moreRunners(ctx.parallelism);
     advice.push(
       'the runner is CPU-starved: give each runner more CPU (k6-operator runner resources.limits.cpu; keep it under 80 % busy)',
     );
