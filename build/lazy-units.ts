@@ -45,10 +45,11 @@ export function lazyUnitSource(bundled: string, file: string): string {
       }
       exported = clause.elements.map((e) => ({ local: (e.propertyName ?? e.name).text, name: e.name.text }));
     } else if (
-      ts.canHaveModifiers(st) &&
-      ts
-        .getModifiers(st)
-        ?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword)
+      ts.isExportAssignment(st) ||
+      (ts.canHaveModifiers(st) &&
+        ts
+          .getModifiers(st)
+          ?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword))
     ) {
       throw new LazyUnitError(
         `${file}: unexpected export form in the bundled lazy module: ${text.trim().slice(0, 80)}`,

@@ -112,6 +112,7 @@ describe('lazyUnitSource', () => {
 
   it.each([
     ['export default function f() {}\n', /default export|unexpected export/],
+    ['const a = 1;\nexport default a;\n', /unexpected export form/],
     ['const a = 1;\nexport { a };\n', /export "a" is not a function declaration/],
     ['function f() {}\n', /exports nothing/],
     ['export { x } from "./y.ts";\n', /unexpected export form/],
