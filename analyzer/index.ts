@@ -9,7 +9,7 @@ import type { DetectInput, DetectOptions } from './detect/input.ts';
 import { runGate } from './gate.ts';
 import { HDR_RELATIVE_ERROR } from './hdr.ts';
 import type { Ledger } from './ledger.ts';
-import { C, H } from './metrics.ts';
+import { C, FIXED_HIST_NAMES, H } from './metrics.ts';
 import { readInput } from './read/input.ts';
 import { countsOf, figures, RunView, reconcileNeverArrived, series } from './series.ts';
 import { steadyState } from './steady-state.ts';
@@ -168,8 +168,8 @@ export function buildReport(
       `The hub detector saw a level shift of the latency (last ${det.latencyStep.lastStepMs.toFixed(1)} ms): not a degradation by itself.`,
     );
   }
-  if (agg.histNames.length > H.overhead + 1)
-    notes.push(`Phases: ${agg.histNames.slice(H.overhead + 1).join(', ')}.`);
+  if (agg.histNames.length > FIXED_HIST_NAMES.length)
+    notes.push(`Phases: ${agg.histNames.slice(FIXED_HIST_NAMES.length).join(', ')}.`);
 
   const otherMetrics: Record<string, number> = {};
   for (const [k, n] of agg.otherMetrics) otherMetrics[k] = n;
@@ -195,14 +195,7 @@ export function buildReport(
             ? 'median of the scheduled rate (started + dropped per second) over the steady state'
             : 'unknown',
     },
-    steadyState: {
-      startSec: st.startSec,
-      endSec: st.endSec,
-      warmupSec: st.warmupSec,
-      drainSec: st.drainSec,
-      rule: st.rule,
-      fullRunFallback: st.fullRunFallback,
-    },
+    steadyState: st,
     full,
     steady,
     runners,

@@ -34,7 +34,8 @@ export const C = {
   degradingN: 23,
   pauses: 24,
 } as const;
-export const N_COUNTERS = 25;
+/** Number of per-window counters: C's indices are 0..N_COUNTERS-1. */
+export const N_COUNTERS = Object.keys(C).length;
 
 /** Fixed histogram slots; `ml_phase_duration` phases get dynamic slots after these. */
 export const H = {

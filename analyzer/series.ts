@@ -7,6 +7,7 @@
  * that skipped a sample (k6 samples `vus` about once a second, with jitter) keeps its last value
  * while it is active.
  */
+import { median } from './detect/stats.ts';
 import { HDR_RELATIVE_ERROR, Hdr } from './hdr.ts';
 import { C, H } from './metrics.ts';
 import type { Counts, Figures, Flavour, PctSeries, Percentiles, Series } from './types.ts';
@@ -223,13 +224,6 @@ export function reconcileNeverArrived(c: Counts): Counts {
   return { ...c, neverArrived: residual, timedOut: c.timedOut + residual };
 }
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /** Figures over seconds [a, b) of the run. */
 export function figures(v: RunView, a: number, b: number, targetTps: number | undefined): Figures {
   const lo = Math.max(0, a);
@@ -251,7 +245,7 @@ export function figures(v: RunView, a: number, b: number, targetTps: number | un
   if (targetTps !== undefined) target = targetTps;
   else if (dur > 0) {
     // Inferred: the scheduled rate's median over the range (robust to catch-up bursts).
-    const m = median(Array.from(v.scheduled.subarray(lo, hi)));
+    const m = median(v.scheduled.subarray(lo, hi));
     target = m > 0 ? m : null;
   }
   const latency: Record<string, Percentiles> = {};

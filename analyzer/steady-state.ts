@@ -14,17 +14,8 @@
  * - If less than 1 s would remain, the full run is used and the report says so.
  */
 
-export interface SteadyState {
-  /** Offsets from the run start, in whole seconds: [startSec, endSec). */
-  startSec: number;
-  endSec: number;
-  warmupSec: number;
-  drainSec: number;
-  /** How the window was chosen, in words, for the report. */
-  rule: string;
-  /** True when the trims would have left nothing and the full run is used instead. */
-  fullRunFallback: boolean;
-}
+import { median } from './detect/stats.ts';
+import type { SteadyState } from './types.ts';
 
 export const WHITEPAPER_WARMUP_SEC = 300;
 export const WHITEPAPER_DRAIN_SEC = 120;
@@ -33,13 +24,6 @@ export interface SteadyStateOptions {
   /** Explicit warm-up / drain in seconds (from `--warmup` / `--drain`). */
   warmupSec?: number;
   drainSec?: number;
-}
-
-function median(xs: number[]): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**

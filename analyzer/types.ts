@@ -173,8 +173,22 @@ export interface InputSummary {
   lines: number;
   points: number;
   malformed: number;
+  /** First malformed lines: `{ line, reason }`. */
   examples: { line: number; reason: string }[];
   truncated?: string;
+}
+
+/** The steady-state window of the run (see analyzer/steady-state.ts). */
+export interface SteadyState {
+  /** Offsets from the run start, in whole seconds: [startSec, endSec). */
+  startSec: number;
+  endSec: number;
+  warmupSec: number;
+  drainSec: number;
+  /** How the window was chosen, in words, for the report. */
+  rule: string;
+  /** True when the trims would have left nothing and the full run is used instead. */
+  fullRunFallback: boolean;
 }
 
 export interface AnalysisReport {
@@ -185,14 +199,7 @@ export interface AnalysisReport {
   latencyOfRecord: string | null;
   run: { startIso: string; endIso: string; durationSec: number; testruns: string[] };
   target: { tps: number | null; source: TargetSource; detail: string };
-  steadyState: {
-    startSec: number;
-    endSec: number;
-    warmupSec: number;
-    drainSec: number;
-    rule: string;
-    fullRunFallback: boolean;
-  };
+  steadyState: SteadyState;
   full: Figures;
   steady: Figures;
   runners: RunnerSummary[];

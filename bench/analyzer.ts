@@ -10,7 +10,8 @@
  * gate, verdict). Prints throughput ratio (target >= 0.5x) and peak RSS (should be flat as the
  * file grows: memory follows the run's duration in seconds, not its sample count).
  *
- * Standalone: `npx tsx bench/analyzer.ts`. Programmatic: `await run()`.
+ * Standalone: `npx tsx bench/analyzer.ts`, or `npm run bench -- analyzer` (`run()` prints the table).
+ * Programmatic: `await measure()` returns the figures without printing.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -106,7 +107,7 @@ async function copyPrefix(src: string, dst: string, lines: number): Promise<void
   await new Promise<void>((r) => ws.end(() => r()));
 }
 
-export async function run(): Promise<AnalyzerBenchResult> {
+export async function measure(): Promise<AnalyzerBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-analyzer-'));
   try {
     const t0 = performance.now();
@@ -186,6 +187,11 @@ function print(r: AnalyzerBenchResult): void {
   );
 }
 
+/** Runs the benchmark and prints its table (the `run()` bench/main.ts calls). */
+export async function run(): Promise<void> {
+  print(await measure());
+}
+
 const invokedDirectly =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) {
@@ -194,6 +200,6 @@ if (invokedDirectly) {
     const res = await child(process.argv[i + 1]!, process.argv[i + 2]!);
     process.stdout.write(`${JSON.stringify(res)}\n`);
   } else {
-    print(await run());
+    await run();
   }
 }

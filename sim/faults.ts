@@ -9,6 +9,7 @@
  * Randomness comes from a seeded PRNG (`seed`), so a profile replays the same choices.
  */
 
+import { ERROR_CODE } from '../lib/protocol/patterns.ts';
 import { mulberry32 } from '../node/prng.ts';
 import { isRecord } from './message.ts';
 
@@ -249,7 +250,7 @@ export function parseFaultProfile(raw: unknown): Checked<FaultProfile> {
       if (!isRecord(e)) return { ok: false, error: `${where}: expected {code, rate, at?}` };
       const b = only(e, where, ['code', 'rate', 'at']);
       if (b) return { ok: false, error: b };
-      if (typeof e.code !== 'string' || !/^[1-9]\d{3}$/.test(e.code)) {
+      if (typeof e.code !== 'string' || !ERROR_CODE.test(e.code)) {
         return {
           ok: false,
           error: `${where}.code: expected a four-digit FSPIOP error code such as "4001", got ${JSON.stringify(e.code)}`,

@@ -268,19 +268,25 @@ export class Relay {
     };
   }
 
-  private finishCollect(w: CollectWaiter, batch: RelayBatch): void {
-    if (w.done) return;
+  /**
+   * Retires a parked request: marks it done, frees its waiter slot and cancels its timer. False when
+   * it was already done (answered, expired or closed), so the caller must not answer it again.
+   */
+  private release(w: { done: boolean; timer: TimerEntry | undefined }): boolean {
+    if (w.done) return false;
     w.done = true;
     this.waiterCount--;
     this.scheduler.cancel(w.timer);
+    return true;
+  }
+
+  private finishCollect(w: CollectWaiter, batch: RelayBatch): void {
+    if (!this.release(w)) return;
     w.resolve(json(200, batch));
   }
 
   private answerWait(w: WaitWaiter, e: Entry): void {
-    if (w.done) return;
-    w.done = true;
-    this.waiterCount--;
-    this.scheduler.cancel(w.timer);
+    if (!this.release(w)) return;
     if (!e.delivered) {
       e.delivered = true;
       this.partition(e.o.runner).counts.delivered++;
@@ -314,11 +320,7 @@ export class Relay {
       );
       this.partition(runner).waiters.push(w);
       req.onClose?.(() => {
-        if (!w.done) {
-          w.done = true;
-          this.waiterCount--;
-          this.scheduler.cancel(w.timer);
-        }
+        this.release(w);
       });
     });
   }
@@ -359,10 +361,7 @@ export class Relay {
   }
 
   private expireWait(w: WaitWaiter): void {
-    if (w.done) return;
-    w.done = true;
-    this.waiterCount--;
-    this.scheduler.cancel(w.timer);
+    if (!this.release(w)) return;
     const list = this.waitersById.get(w.id);
     if (list) {
       const rest = list.filter((x) => x !== w);
@@ -428,10 +427,7 @@ export class Relay {
   }
 
   private finishPhase(w: PhaseWaiter, r: SimResponse): void {
-    if (w.done) return;
-    w.done = true;
-    this.waiterCount--;
-    this.scheduler.cancel(w.timer);
+    if (!this.release(w)) return;
     w.resolve(r);
   }
 

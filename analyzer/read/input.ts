@@ -4,6 +4,7 @@
  * a `metric_name,` header means `--out csv`. When neither matches, the name decides (`.csv`,
  * `.csv.gz`) and the unreadable lines are counted as malformed.
  */
+import type { InputSummary } from '../types.ts';
 import { csvLineSink } from './csv.ts';
 import { type LineSink, readLines } from './lines.ts';
 import { ndjsonLineSink } from './ndjson.ts';
@@ -11,17 +12,9 @@ import { ParseStats, type SampleSink } from './sample.ts';
 
 export type InputFormat = 'json' | 'csv';
 
-export interface FileReport {
-  file: string;
+/** An {@link InputSummary} whose `format` is the sniffed one. */
+export interface FileReport extends InputSummary {
   format: InputFormat | 'unknown';
-  gzip: boolean;
-  bytes: number;
-  lines: number;
-  points: number;
-  malformed: number;
-  /** First malformed lines: `{ line, reason }`. */
-  examples: { line: number; reason: string }[];
-  truncated?: string;
 }
 
 function formatFromName(file: string): InputFormat {

@@ -63,39 +63,7 @@ function med3(a: number, b: number, c: number): number {
 }
 
 function med5(a: number, b: number, c: number, d: number, e: number): number {
-  // median of five by a small selection network
-  let t: number;
-  if (a > b) {
-    t = a;
-    a = b;
-    b = t;
-  }
-  if (d > e) {
-    t = d;
-    d = e;
-    e = t;
-  }
-  if (a > d) {
-    t = a;
-    a = d;
-    d = t;
-    t = b;
-    b = e;
-    e = t;
-  }
-  // now a is the smallest of a,b,d,e and not the median; median of b, c, d, e minus the max
-  if (b > c) {
-    t = b;
-    b = c;
-    c = t;
-  }
-  if (b > d) {
-    t = b;
-    b = d;
-    d = t;
-    t = c;
-    c = e;
-    e = t;
-  }
-  return Math.min(c, d);
+  // The median of five is the median of c and the two middle values of the pairs (a,b) and (d,e):
+  // the larger of the pair minima and the smaller of the pair maxima.
+  return med3(c, Math.max(Math.min(a, b), Math.min(d, e)), Math.min(Math.max(a, b), Math.max(d, e)));
 }

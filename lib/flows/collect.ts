@@ -70,15 +70,15 @@ export interface BatchCounts {
 
 /**
  * Records a batch and advances the state (cursor, cumulative baselines). `onOutcome` is called for
- * each outcome of this run right before its samples are added: the k6 adapter puts the transfer id
- * into the VU's metadata there and feeds the latency to the detector probe.
+ * each outcome of this run right before its samples are added, with its end-to-end latency: the k6
+ * adapter puts the transfer id into the VU's metadata there and feeds the latency to the detector probe.
  */
 export function recordBatch(
   sink: MetricSink,
   batch: RelayBatch,
   state: CollectorState,
   timeoutMs: number,
-  onOutcome?: (o: RelayOutcome, cls: Exclude<OutcomeClass, 'foreign'>) => void,
+  onOutcome?: (o: RelayOutcome, cls: Exclude<OutcomeClass, 'foreign'>, e2eMs: number | undefined) => void,
 ): BatchCounts {
   const counts: BatchCounts = { final: 0, late: 0, foreign: 0 };
   for (const o of batch.outcomes) {
@@ -87,14 +87,9 @@ export function recordBatch(
       counts.foreign++;
       continue;
     }
-    onOutcome?.(o, cls);
-    recordFinal(
-      sink,
-      countedOutcome(transferOutcomeOfRelay(o)),
-      relayLatencyMs(o),
-      'transfers',
-      cls === 'late',
-    );
+    const e2e = relayLatencyMs(o);
+    onOutcome?.(o, cls, e2e);
+    recordFinal(sink, countedOutcome(transferOutcomeOfRelay(o)), e2e, 'transfers', cls === 'late');
     counts[cls]++;
   }
   if (counts.foreign > 0) sink.add(FOREIGN_OUTCOMES_METRIC, counts.foreign);

@@ -21,6 +21,7 @@ import { newId } from '../protocol/ids.ts';
 import {
   interpretOutboundPhaseResponse,
   interpretOutboundTransferResponse,
+  outboundTransferOutcome,
   parseBody,
 } from '../protocol/interpret.ts';
 import type { TransferOutcome } from '../protocol/outcome.ts';
@@ -107,8 +108,8 @@ export function* outboundFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult
       },
     );
     phaseMs.transfers = res.durationMs;
-    const outcome = ended(res, interpretOutboundTransferResponse(res), ctx, deadline, startedAt);
     const parsed = parseBody(res.body);
+    const outcome = ended(res, outboundTransferOutcome(res, parsed), ctx, deadline, startedAt);
     const sdkId =
       parsed.ok && typeof (parsed.value as { transferId?: unknown })?.transferId === 'string'
         ? (parsed.value as { transferId: string }).transferId

@@ -12,9 +12,10 @@ export function pooledRandom(base: CryptoProvider, blockSize = 4096): CryptoProv
   // The block's length, kept as a number: reading a typed array's `.length` is slow in Sobek.
   let blockLength = 0;
   let offset = 0;
+  // Everything but randomBytes is the base's own (the optional native encoders included: without
+  // them the ILP path falls back to per-byte JS loops).
   return {
-    sha256: base.sha256,
-    hmacSha256: base.hmacSha256,
+    ...base,
     randomBytes(n: number): Uint8Array {
       if (n > blockSize) return base.randomBytes(n);
       if (offset + n > blockLength) {

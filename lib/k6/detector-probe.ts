@@ -40,34 +40,20 @@
  *   its schedule signals and says so once on the console; it never throws into the iteration.
  */
 import exec from 'k6/execution';
-import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
 import { parseDurationMs } from '../config/duration.ts';
 import { bucketMsForRate } from '../detectors/hub.ts';
 import { DETECTOR_METRICS, DETECTOR_TIME_METRICS, type DetectorMetricName } from '../detectors/metrics.ts';
 import { type ArrivalSchedule, constantSchedule, rampingSchedule } from '../detectors/schedule.ts';
 import { type DetectorSink, trendEveryFor, VuProbe } from '../detectors/vu-probe.ts';
 import { shareForSegment } from '../plan/segments.ts';
+import { type Addable, declareMetric } from './metrics.ts';
 
 declare const console: { warn(...args: unknown[]): void };
-
-interface Addable {
-  add(value: number): void;
-}
 
 // Declared when this module is evaluated, i.e. in the init context of every VU (k6 requires it).
 const declared = new Map<string, Addable>();
 for (const [name, type] of Object.entries(DETECTOR_METRICS)) {
-  const isTime = DETECTOR_TIME_METRICS.includes(name);
-  declared.set(
-    name,
-    type === 'trend'
-      ? new Trend(name, isTime)
-      : type === 'rate'
-        ? new Rate(name)
-        : type === 'gauge'
-          ? new Gauge(name)
-          : new Counter(name),
-  );
+  declared.set(name, declareMetric(name, type, DETECTOR_TIME_METRICS.includes(name)));
 }
 
 const k6Sink: DetectorSink = {

@@ -7,24 +7,27 @@
 import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
 import { DECLARED_METRICS, type MetricSink, type Tags } from '../flows/record.ts';
 
-interface Addable {
+export interface Addable {
   add(value: number, tags?: Record<string, string>): void;
+}
+
+export type K6MetricType = 'counter' | 'rate' | 'trend' | 'gauge';
+
+/** One k6 metric of `type`; `isTime` marks a Trend as milliseconds. Init context only. */
+export function declareMetric(name: string, type: K6MetricType, isTime = true): Addable {
+  return type === 'counter'
+    ? new Counter(name)
+    : type === 'rate'
+      ? new Rate(name)
+      : type === 'trend'
+        ? new Trend(name, isTime)
+        : new Gauge(name);
 }
 
 /** Declares the metrics; call at module scope (init context) only. */
 export function declareMetrics(): MetricSink {
   const byName = new Map<string, Addable>();
-  for (const [name, type] of Object.entries(DECLARED_METRICS)) {
-    const m =
-      type === 'counter'
-        ? new Counter(name)
-        : type === 'rate'
-          ? new Rate(name)
-          : type === 'trend'
-            ? new Trend(name, true)
-            : new Gauge(name);
-    byName.set(name, m);
-  }
+  for (const [name, type] of Object.entries(DECLARED_METRICS)) byName.set(name, declareMetric(name, type));
   return {
     add(metric: string, value: number, tags?: Tags): void {
       const m = byName.get(metric);

@@ -22,7 +22,7 @@ import type { FlowContext, FlowResult } from '../flows/types.ts';
 import { METRIC } from '../metrics/names.ts';
 import { createSubtleJwsSigner, type SubtleLike } from '../protocol/jws.ts';
 import type { FixedIlp } from '../protocol/material.ts';
-import { interpretRelayStats, relayLatencyMs, relayStatsRequest } from '../protocol/relay.ts';
+import { interpretRelayStats, relayStatsRequest } from '../protocol/relay.ts';
 import { checkedFixedIlp, plannedOptions, summaryOutputFiles } from './coordinator.lazy.ts';
 import { k6Crypto } from './crypto.ts';
 import { createDetectorProbe } from './detector-probe.ts';
@@ -222,9 +222,8 @@ export function defineScenario(kind: ScenarioKind): Scenario {
         sleep(1);
         return;
       }
-      recordBatch(sink, batch, collectorState, config.timeoutMs, (o, cls) => {
+      recordBatch(sink, batch, collectorState, config.timeoutMs, (o, cls, e2e) => {
         tagTransfer(o.transferId);
-        const e2e = relayLatencyMs(o);
         if (cls === 'final' && e2e !== undefined) collectorProbe?.observeLatency(e2e, o.arrivedAtMs);
       });
       collectorProbe?.tick();

@@ -26,7 +26,7 @@ type Unknown = Extract<TransferOutcome, { kind: 'unknown' }>;
 export type PostTransferResult = { kind: 'accepted'; httpStatus: number } | Rejected | Unknown;
 
 type Json = Record<string, unknown>;
-type Parsed = { ok: true; value: unknown } | { ok: false; reason: string };
+export type Parsed = { ok: true; value: unknown } | { ok: false; reason: string };
 
 const SNIPPET = 120;
 
@@ -249,8 +249,12 @@ function outboundError(v: Json): ErrorFound | 'malformed' | undefined {
  * have stage `sync`; a 504 without an FSPIOP error is the SDK's own timeout.
  */
 export function interpretOutboundTransferResponse(res: HttpResponse): TransferOutcome {
+  return outboundTransferOutcome(res, parseBody(res.body));
+}
+
+/** As `interpretOutboundTransferResponse`, for a caller that already parsed the body (`parseBody(res.body)`). */
+export function outboundTransferOutcome(res: HttpResponse, parsed: Parsed): TransferOutcome {
   if (res.status === 0) return transportFailure(res);
-  const parsed = parseBody(res.body);
   if (!parsed.ok) return unknown(`HTTP ${res.status} with ${parsed.reason}`);
   const v = parsed.value;
   if (!isRecord(v)) return unknown(`HTTP ${res.status}: body is not a JSON object`);

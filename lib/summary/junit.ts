@@ -2,16 +2,9 @@
  * JUnit XML for CI: one test case per threshold, one for the accounting equation, so a CI system
  * shows which SLO failed. Pure string building (k6 has no XML library).
  */
-import { verdictJUnitTestcase } from '../verdict/format.ts';
+import { verdictJUnitTestcase, xmlEscape } from '../verdict/format.ts';
 import type { RunResult } from './result.ts';
 import { isVerdict } from './text.ts';
-
-export function xmlEscape(text: string): string {
-  return text.replace(
-    /[<>&'"]/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
-  );
-}
 
 interface Case {
   name: string;

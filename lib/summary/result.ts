@@ -3,9 +3,10 @@
  * latency percentiles, the accounting equation, threshold results, and room for the verdict
  * fields lib/verdict derives. Field names are a contract with the analyzer: add, never rename.
  */
+import { PHASES, SUMMARY_TREND_STATS } from '../config/options.ts';
 import { METRIC } from '../metrics/names.ts';
 import { type Accounting, accountingOf } from './accounting.ts';
-import { rateOf, type SummaryView, statOf, thresholdResults } from './read.ts';
+import { countOf, rateOf, type SummaryView, statOf, thresholdResults } from './read.ts';
 
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -73,11 +74,9 @@ export interface RunResult {
   verdict?: unknown;
 }
 
-const STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'] as const;
-
 function stats(view: SummaryView, metric: string): LatencyStats {
   const out: Record<string, number> = {};
-  for (const s of STATS) {
+  for (const s of SUMMARY_TREND_STATS) {
     const v = statOf(view, metric, s);
     if (v !== undefined) out[s] = Math.round(v * 1000) / 1000;
   }
@@ -115,7 +114,7 @@ export function buildResult(view: SummaryView, run: RunInfo): RunResult {
   const committedTps = seconds > 0 ? outcomes.committed / seconds : 0;
   const thresholds = thresholdResults(view);
   const phases: Record<string, LatencyStats> = {};
-  for (const phase of ['parties', 'quotes', 'transfers']) {
+  for (const phase of PHASES) {
     const s = stats(view, `${METRIC.phaseDuration}{phase:${phase}}`);
     // An empty Trend reports zeros (k6-semantics §4.5): show only phases that had samples.
     if ((s.count ?? 0) > 0) phases[phase] = s;
@@ -139,7 +138,7 @@ export function buildResult(view: SummaryView, run: RunInfo): RunResult {
       phases,
       over1sRatio: over1s(view, outcomes.neverArrived),
     },
-    generator: { droppedIterations: view.metrics.get('dropped_iterations')?.values.count ?? 0 },
+    generator: { droppedIterations: countOf(view, 'dropped_iterations') },
     thresholds,
     thresholdsOk: view.shape === 'legacy' ? thresholds.every((t) => t.ok) : undefined,
   };

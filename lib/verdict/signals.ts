@@ -48,10 +48,6 @@ export interface Signals {
   };
 }
 
-function gauge(view: SummaryView, name: string, stat: 'value' | 'min' | 'max'): number | undefined {
-  return view.metrics.get(name)?.values[stat];
-}
-
 export function readSignals(view: SummaryView, durationS?: number): Signals {
   const iterations = countOf(view, 'iterations');
   const dropped = countOf(view, 'dropped_iterations');
@@ -68,24 +64,24 @@ export function readSignals(view: SummaryView, durationS?: number): Signals {
       dropRatio: iterations + dropped > 0 ? dropped / (iterations + dropped) : undefined,
       starvedRate: rateOf(view, METRIC.generatorStarved),
       cpuStarvedRate: rateOf(view, METRIC.generatorCpuStarved),
-      headroomMin: gauge(view, METRIC.vuHeadroom, 'min'),
-      attainmentMin: gauge(view, METRIC.rateAttainment, 'min'),
+      headroomMin: statOf(view, METRIC.vuHeadroom, 'min'),
+      attainmentMin: statOf(view, METRIC.rateAttainment, 'min'),
       lagP95Ms: statOf(view, METRIC.scheduleLag, 'p(95)'),
       overheadP95Ms: statOf(view, METRIC.clientOverhead, 'p(95)'),
       overheadMedMs: statOf(view, METRIC.clientOverhead, 'med'),
       iterationP95Ms: statOf(view, 'iteration_duration', 'p(95)'),
       iterationMedMs: statOf(view, 'iteration_duration', 'med'),
-      vusMax: gauge(view, 'vus_max', 'value'),
+      vusMax: statOf(view, 'vus_max', 'value'),
     },
     hub: {
       driftingRate: rateOf(view, METRIC.latencyDrifting),
       sawtoothRate: rateOf(view, METRIC.latencySawtooth),
       degradingRate: rateOf(view, METRIC.hubDegrading),
-      driftLastMsPerMin: gauge(view, METRIC.latencyDrift, 'value'),
-      driftMaxMsPerMin: gauge(view, METRIC.latencyDrift, 'max'),
-      sawtoothPeriodS: gauge(view, METRIC.sawtoothPeriod, 'value'),
-      sawtoothAmplitudeMs: gauge(view, METRIC.sawtoothAmplitude, 'value'),
-      stepMs: gauge(view, METRIC.latencyStep, 'value'),
+      driftLastMsPerMin: statOf(view, METRIC.latencyDrift, 'value'),
+      driftMaxMsPerMin: statOf(view, METRIC.latencyDrift, 'max'),
+      sawtoothPeriodS: statOf(view, METRIC.sawtoothPeriod, 'value'),
+      sawtoothAmplitudeMs: statOf(view, METRIC.sawtoothAmplitude, 'value'),
+      stepMs: statOf(view, METRIC.latencyStep, 'value'),
       pauses: countOf(view, METRIC.latencyPauses),
     },
     transfers: {

@@ -15,10 +15,10 @@ import {
   type DecodeResult,
   fulfilmentFromIlpPacket,
 } from '../../lib/protocol/ilp.ts';
+import { ILP_CONDITION } from '../../lib/protocol/patterns.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
 
 const BASE64_ANY = /^[A-Za-z0-9+/_-]*={0,2}$/;
-const FULFILMENT = /^[A-Za-z0-9_-]{43}$/;
 
 /** Reads an OER var-length prefix at `pos`; returns [length, next position] or undefined. */
 function varLength(b: Buffer, pos: number): [number, number] | undefined {
@@ -76,6 +76,6 @@ export function deriveFulfilment(ilpPacket: string, key: Uint8Array): DecodeResu
 /** base64url(SHA-256(fulfilment bytes)) (`conditionFromFulfilment`); undefined when not 32 bytes. */
 export function conditionOf(fulfilment: string): string | undefined {
   // Padded or standard-alphabet forms (never seen on the hot path): let the core decide.
-  if (!FULFILMENT.test(fulfilment)) return conditionFromFulfilment(fulfilment, nodeCrypto);
+  if (!ILP_CONDITION.test(fulfilment)) return conditionFromFulfilment(fulfilment, nodeCrypto);
   return createHash('sha256').update(Buffer.from(fulfilment, 'base64url')).digest('base64url');
 }

@@ -17,27 +17,19 @@
  */
 import { fspiopHeaders, type HeaderFactory } from '../../lib/protocol/headers.ts';
 import { ulid } from '../../lib/protocol/ids.ts';
+import { FSPIOP_AMOUNT } from '../../lib/protocol/money.ts';
 import { e2eTracestate } from '../../lib/protocol/trace.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
 import { newTraceparent } from '../hub/callbacks.ts';
 import { errorObject } from '../hub/errors.ts';
+import { PARTY_ID_TYPES, unknownPartyIdType } from '../hub/parties.ts';
 import { isRecord, json, parseJson, type SimRequest, type SimResponse } from '../message.ts';
 import type { DfspSim } from './dfsp.ts';
 
 type Json = Record<string, unknown>;
 
 const FSPIOP_VERSION = '1.1' as const;
-const ID_TYPES = new Set([
-  'MSISDN',
-  'EMAIL',
-  'PERSONAL_ID',
-  'BUSINESS',
-  'DEVICE',
-  'ACCOUNT_ID',
-  'IBAN',
-  'ALIAS',
-]);
-const AMOUNT = /^([0]|([1-9][0-9]{0,17}))([.][0-9]{0,3}[1-9])?$/;
+const ID_TYPES = new Set(PARTY_ID_TYPES);
 
 /** A 400 for a malformed outbound request: SDK-style `{message, statusCode}` plus FSPIOP errorInformation. */
 function badRequest(message: string): SimResponse {
@@ -303,7 +295,7 @@ interface PartyRef {
 function partyRef(v: unknown, field: string): PartyRef | string {
   if (!isRecord(v)) return `${field}: expected {idType, idValue, ...}`;
   if (typeof v.idType !== 'string' || !ID_TYPES.has(v.idType))
-    return `${field}.idType: expected one of ${[...ID_TYPES].join(', ')}`;
+    return `${field}.idType: expected one of ${PARTY_ID_TYPES.join(', ')}`;
   if (typeof v.idValue !== 'string' || v.idValue.length === 0 || v.idValue.length > 128)
     return `${field}.idValue: expected 1..128 characters`;
   const out: PartyRef = { idType: v.idType, idValue: v.idValue };
@@ -353,7 +345,7 @@ async function postTransfers(dfsp: DfspSim, req: SimRequest): Promise<SimRespons
     return badRequest('amountType: expected "SEND" or "RECEIVE"');
   if (typeof r.currency !== 'string' || !/^[A-Z]{3}$/.test(r.currency))
     return badRequest('currency: expected a 3-letter code');
-  if (typeof r.amount !== 'string' || !AMOUNT.test(r.amount))
+  if (typeof r.amount !== 'string' || !FSPIOP_AMOUNT.test(r.amount))
     return badRequest('amount: expected an FSPIOP amount string such as "10.5"');
   if (r.transactionType !== 'TRANSFER') return badRequest('transactionType: expected "TRANSFER"');
   const ctx = dfsp.ctx;
@@ -508,8 +500,7 @@ export function handleOutbound(
     segs.length <= 4 &&
     segs.every((s) => s.length > 0)
   ) {
-    if (!ID_TYPES.has(segs[1]!))
-      return badRequest(`party id type ${segs[1]} is not one of ${[...ID_TYPES].join(', ')}`);
+    if (!ID_TYPES.has(segs[1]!)) return badRequest(unknownPartyIdType(segs[1]!));
     return getParties(dfsp, segs.slice(1));
   }
   if (segs.length === 1 && m === 'POST') {

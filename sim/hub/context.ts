@@ -3,7 +3,9 @@
  * faults, timers, and `deliver`, the one way a hub message reaches a DFSP (where callback-loss and
  * duplicate-callback faults apply and undeliverable messages are counted).
  */
+import { contentType } from '../../lib/protocol/headers.ts';
 import type { Faults } from '../faults.ts';
+import { ISO_TRANSFERS_CONTENT_TYPE } from '../iso.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { Transport } from '../transport.ts';
 import type { Ledger } from './ledger.ts';
@@ -35,6 +37,8 @@ export type Recipient = 'payer' | 'payee' | 'other';
 export class HubContext {
   readonly counters: HubCounters = { sent: 0, undeliverable: 0 };
   readonly trace: { vendor: string };
+  /** FSPIOP Content-Type per resource at `options.contentVersion`, built on first use. */
+  private readonly contentTypes = new Map<string, string>();
 
   constructor(
     readonly options: HubOptions,
@@ -49,9 +53,14 @@ export class HubContext {
 
   /** Content-Type of a hub-originated callback on `resource`. */
   hubContentType(resource: string, iso = false): string {
-    return iso
-      ? 'application/vnd.interoperability.iso20022.transfers+json;version=2.0'
-      : `application/vnd.interoperability.${resource}+json;version=${this.options.contentVersion}`;
+    // ISO 20022 callbacks are transfers only, always at version 2.0.
+    if (iso) return ISO_TRANSFERS_CONTENT_TYPE;
+    let ct = this.contentTypes.get(resource);
+    if (ct === undefined) {
+      ct = contentType(resource, this.options.contentVersion);
+      this.contentTypes.set(resource, ct);
+    }
+    return ct;
   }
 
   /**

@@ -22,6 +22,11 @@ export const PARTY_ID_TYPES: readonly string[] = [
   'ALIAS',
 ];
 
+/** The 3100 message for a party id type outside {@link PARTY_ID_TYPES}, shared with the DFSP outbound API. */
+export function unknownPartyIdType(type: string): string {
+  return `party id type ${type} is not one of ${PARTY_ID_TYPES.join(', ')}`;
+}
+
 export interface PartyPath {
   type: string;
   id: string;
@@ -69,10 +74,7 @@ export class PartiesService {
   get(req: SimRequest, h: CheckedHeaders, party: PartyPath): SimResponse {
     if (!PARTY_ID_TYPES.includes(party.type)) {
       this.ctx.ledger.countSyncRejection('3100');
-      return new FspiopError(
-        '3100',
-        `party id type ${party.type} is not one of ${PARTY_ID_TYPES.join(', ')}`,
-      ).response();
+      return new FspiopError('3100', unknownPartyIdType(party.type)).response();
     }
     const task: LookupTask = { req, party, source: h.source };
     this.ctx.scheduler.after(this.ctx.faults.delayMs('lookup', Date.now()), this.lookup, task);

@@ -679,7 +679,6 @@ export class TransfersService {
     }
   }
 
-  /** A Hub-originated PUT /transfers/{ID}/error. */
   /** Forwards the payee's PUT /transfers/{ID} (fulfil or error) to the payer, as the hub does. */
   private forwardToPayer(record: TransferRecord, uri: string, req: SimRequest, now: number): void {
     const ctx = this.ctx;
@@ -695,6 +694,7 @@ export class TransfersService {
     );
   }
 
+  /** A Hub-originated PUT /transfers/{ID}/error. */
   private sendError(
     id: string,
     api: Api,
