@@ -11,7 +11,7 @@
  * Next steps turn the troubleshooting checklist into advice computed from the run: how many VUs
  * Little's law asks for, how many runners, which hub component to look at, which period to chase.
  */
-import { moreRunners, OBSERVED_VU_HEADROOM } from '../thresholds/profiles.ts';
+import { moreRunners, OBSERVED_VU_HEADROOM } from '../lib/config/profiles.ts';
 import { formatDuration } from './time.ts';
 import type { Culprit, Detection, Figures, Gate, TimeRange, Verdict, VerdictStatus } from './types.ts';
 

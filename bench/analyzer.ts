@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyze } from '../analyzer/index.ts';
 import { readLines } from '../analyzer/read/lines.ts';
-import { writeSyntheticRun } from '../analyzer/synth/write.ts';
+import { writeSyntheticRun } from '../test/support/traces/k6-output.ts';
 
 export interface AnalyzerBenchSize {
   lines: number;

@@ -18,13 +18,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { K6_BUILD_OPTIONS } from '../build/esbuild-options.ts';
-import { GENERATOR_CLASSES, HUB_CLASSES } from '../corpus/catalog.ts';
-import { type ClassScore, scoreGenerator, scoreHub } from '../corpus/evaluate.ts';
-import { generatorTrace } from '../corpus/generator.ts';
-import { latencyTrace } from '../corpus/latency.ts';
 import { GeneratorDetector } from '../lib/detectors/generator.ts';
 import { HubDetector } from '../lib/detectors/hub.ts';
 import { VuProbe } from '../lib/detectors/vu-probe.ts';
+import { GENERATOR_CLASSES, HUB_CLASSES } from '../test/support/traces/catalog.ts';
+import { type ClassScore, scoreGenerator, scoreHub } from '../test/support/traces/evaluate.ts';
+import { generatorTrace } from '../test/support/traces/generator-trace.ts';
+import { latencyTrace } from '../test/support/traces/latency-trace.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENV_VARS } from '../lib/config/run-config.ts';
-import type { PlanMode } from '../lib/plan/modes.ts';
-import { makePlan, type Plan, PlanRefused } from '../lib/plan/planner.ts';
 import type { RunResult } from '../lib/summary/result.ts';
+import type { PlanMode } from '../planner/modes.ts';
+import { makePlan, type Plan, PlanRefused } from '../planner/planner.ts';
 import { startSimulator } from '../sim/simulator.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

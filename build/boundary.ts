@@ -1,5 +1,5 @@
 /**
- * The k6/Node boundary check. Code that runs inside k6 (lib/, scenarios/, thresholds/) may import
+ * The k6/Node boundary check. Code that runs inside k6 (lib/, scenarios/) may import
  * only k6 modules and other k6-side files (npm packages only as `import type`, which is erased).
  * Node-side code never imports k6 modules, lib/k6/ or scenarios/.
  *
@@ -11,17 +11,8 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
 
-export const K6_SIDE_DIRS = ['lib', 'scenarios', 'thresholds'] as const;
-export const NODE_SIDE_DIRS = [
-  'sim',
-  'analyzer',
-  'cli',
-  'node',
-  'build',
-  'bench',
-  'corpus',
-  'k6-operator',
-] as const;
+export const K6_SIDE_DIRS = ['lib', 'scenarios'] as const;
+export const NODE_SIDE_DIRS = ['sim', 'analyzer', 'cli', 'node', 'build', 'bench', 'planner'] as const;
 
 export interface BoundaryViolation {
   file: string;

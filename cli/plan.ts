@@ -14,13 +14,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
-import { copyBundles } from '../k6-operator/bundle.ts';
+import { parseDurationMs } from '../lib/config/duration.ts';
+import { PROFILE_NAMES, PROFILES, type ProfileName } from '../lib/config/profiles.ts';
+import { MAX_PARALLELISM } from '../lib/plan/segments.ts';
+import { copyBundles } from '../planner/manifests/bundle.ts';
 import {
   compileTestRunValidator,
   crdAvailable,
   crdPath,
   type TestRunValidator,
-} from '../k6-operator/crd-schema.ts';
+} from '../planner/manifests/crd-schema.ts';
 import {
   MANIFESTS_DIR,
   OPERATOR_DIR,
@@ -28,15 +31,17 @@ import {
   renderAll,
   renderPlan,
   writeRendered,
-} from '../k6-operator/generate.ts';
-import { DEFAULT_DEPLOY } from '../k6-operator/presets.ts';
-import { bundleCopyPath, checkTestRunName, type DeployOptions, scriptFile } from '../k6-operator/testrun.ts';
-import { parseDurationMs } from '../lib/config/duration.ts';
-import { PLAN_MODES, type PlanMode } from '../lib/plan/modes.ts';
-import { makePlan, type Plan, type PlanInput, PlanRefused } from '../lib/plan/planner.ts';
-import { parseCpu, parseMemory } from '../lib/plan/quantity.ts';
-import { MAX_PARALLELISM } from '../lib/plan/segments.ts';
-import { PROFILE_NAMES, PROFILES, type ProfileName } from '../thresholds/profiles.ts';
+} from '../planner/manifests/generate.ts';
+import { DEFAULT_DEPLOY } from '../planner/manifests/presets.ts';
+import {
+  bundleCopyPath,
+  checkTestRunName,
+  type DeployOptions,
+  scriptFile,
+} from '../planner/manifests/testrun.ts';
+import { PLAN_MODES, type PlanMode } from '../planner/modes.ts';
+import { makePlan, type Plan, type PlanInput, PlanRefused } from '../planner/planner.ts';
+import { parseCpu, parseMemory } from '../planner/quantity.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

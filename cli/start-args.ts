@@ -1,5 +1,5 @@
 /** Command-line arguments of `npm start` (cli/start.ts), parsed without dependencies. */
-import { PROFILE_NAMES, type ProfileName } from '../thresholds/profiles.ts';
+import { PROFILE_NAMES, type ProfileName } from '../lib/config/profiles.ts';
 
 export const SCENARIOS = ['transfers', 'e2e', 'outbound'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

@@ -8,19 +8,13 @@
  * before any load.
  */
 
-import {
-  DEFAULT_HOLD_MS,
-  PROFILE_NAMES,
-  PROFILES,
-  type ProfileName,
-  type ProfileSpec,
-} from '../../thresholds/profiles.ts';
 import { CURRENCY_CODE } from '../protocol/currency.ts';
 import { MAX_RUNNERS } from '../protocol/ids.ts';
 import { amountToIlpUnits } from '../protocol/money.ts';
 import { humanDuration } from './duration.ts';
 import { Problems, shown } from './errors.ts';
 import { DEFAULT_POOL, type DfspPool, parsePool } from './pool.ts';
+import { DEFAULT_HOLD_MS, PROFILE_NAMES, PROFILES, type ProfileName, type ProfileSpec } from './profiles.ts';
 import { durationMs, httpUrl, integerIn, oneOf, positiveNumber } from './values.ts';
 
 export type ScenarioKind = 'transfers' | 'e2e' | 'outbound';

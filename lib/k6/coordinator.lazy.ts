@@ -7,8 +7,9 @@
  * modules only it imports, is evaluated on the first call, so the load VUs (every VU with
  * `__VU >= 1`) never create those functions. It exchanges plain data only.
  */
-import { type PlannedOptions, planOptions } from '../config/options.ts';
+
 import type { RunConfig, ScenarioKind } from '../config/run-config.ts';
+import { type PlannedOptions, planOptions } from '../plan/options.ts';
 import type { CryptoProvider } from '../protocol/crypto.ts';
 import { type FixedIlp, fixedIlpPair } from '../protocol/material.ts';
 import { summaryOutputs } from '../summary/outputs.ts';

@@ -7,7 +7,6 @@
  */
 import { sleep } from 'k6';
 import exec from 'k6/execution';
-import { type PlannedOptions, planLoad } from '../config/options.ts';
 import { parseRunConfig, type RunConfig, type ScenarioKind } from '../config/run-config.ts';
 import { type CollectorState, collectBatch, recordBatch } from '../flows/collect.ts';
 import { e2eFlow } from '../flows/e2e.ts';
@@ -20,6 +19,7 @@ import { fspiopRequestSigner, type RequestSigner } from '../flows/sign.ts';
 import { sendAndWait, sendTransfer } from '../flows/transfer.ts';
 import type { FlowContext, FlowResult } from '../flows/types.ts';
 import { METRIC } from '../metrics/names.ts';
+import { type PlannedOptions, planLoad } from '../plan/options.ts';
 import { createSubtleJwsSigner, type SubtleLike } from '../protocol/jws.ts';
 import type { FixedIlp } from '../protocol/material.ts';
 import { interpretRelayStats, relayStatsRequest } from '../protocol/relay.ts';

@@ -15,7 +15,7 @@
  * Pure and k6-safe: the load profiles call it in the init context; the planner prints its
  * `arithmetic`.
  */
-import { VU_HEADROOM } from '../../thresholds/profiles.ts';
+import { VU_HEADROOM } from '../config/profiles.ts';
 import {
   cmp,
   decimalString,

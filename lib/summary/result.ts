@@ -3,8 +3,9 @@
  * latency percentiles, the accounting equation, threshold results, and room for the verdict
  * fields lib/verdict derives. Field names are a contract with the analyzer: add, never rename.
  */
-import { PHASES, SUMMARY_TREND_STATS } from '../config/options.ts';
+
 import { METRIC } from '../metrics/names.ts';
+import { PHASES, SUMMARY_TREND_STATS } from '../plan/options.ts';
 import { type Accounting, accountingOf } from './accounting.ts';
 import { countOf, rateOf, type SummaryView, statOf, thresholdResults } from './read.ts';
 

@@ -1,4 +1,4 @@
-import { moreRunners, OBSERVED_VU_HEADROOM } from '../../thresholds/profiles.ts';
+import { moreRunners, OBSERVED_VU_HEADROOM } from '../config/profiles.ts';
 import { readSummary, type SummaryView } from '../summary/read.ts';
 import { readSignals, type Signals } from './signals.ts';
 

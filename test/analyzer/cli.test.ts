@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, parseArgs } from '../../analyzer/cli.ts';
-import { writeSyntheticRun } from '../../analyzer/synth/write.ts';
+import { writeSyntheticRun } from '../support/traces/k6-output.ts';
 import { tempDir } from './helpers.ts';
 
 const tmp = tempDir('analyzer-cli-');

@@ -12,13 +12,13 @@
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../analyzer/index.ts';
+import { GENERATOR_CLASSES, generatorCases, HUB_CLASSES, hubCases } from '../support/traces/catalog.ts';
 import {
   generatorCaseCorrect,
   hubCaseCorrect,
   renderGeneratorCase,
   renderHubCase,
-} from '../../analyzer/synth/corpus.ts';
-import { GENERATOR_CLASSES, generatorCases, HUB_CLASSES, hubCases } from '../../corpus/catalog.ts';
+} from '../support/traces/k6-corpus.ts';
 import { tempDir } from './helpers.ts';
 
 const N = Number(process.env['ANALYZER_CORPUS_N'] ?? 4);

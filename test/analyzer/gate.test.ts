@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnalysisReport, analyze } from '../../analyzer/index.ts';
 import { LedgerError, parseLedger } from '../../analyzer/ledger.ts';
-import type { SynthSpec, SynthTruth } from '../../analyzer/synth/simulate.ts';
-import { writeSyntheticRun } from '../../analyzer/synth/write.ts';
+import { writeSyntheticRun } from '../support/traces/k6-output.ts';
+import type { SynthSpec, SynthTruth } from '../support/traces/k6-run.ts';
 import { tempDir } from './helpers.ts';
 
 const tmp = tempDir('analyzer-gate-');

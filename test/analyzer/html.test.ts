@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../analyzer/index.ts';
 import { renderHtml } from '../../analyzer/report/html.ts';
-import { writeSyntheticRun } from '../../analyzer/synth/write.ts';
+import { writeSyntheticRun } from '../support/traces/k6-output.ts';
 import { tempDir } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

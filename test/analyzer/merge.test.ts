@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HDR_RELATIVE_ERROR } from '../../analyzer/hdr.ts';
 import { type AnalysisReport, analyze } from '../../analyzer/index.ts';
-import type { SynthSpec, SynthTruth } from '../../analyzer/synth/simulate.ts';
-import { type WriteOptions, writeSyntheticRun } from '../../analyzer/synth/write.ts';
+import { type WriteOptions, writeSyntheticRun } from '../support/traces/k6-output.ts';
+import type { SynthSpec, SynthTruth } from '../support/traces/k6-run.ts';
 import { exactQuantile, tempDir } from './helpers.ts';
 
 const tmp = tempDir('analyzer-merge-');

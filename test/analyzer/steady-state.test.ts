@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../analyzer/index.ts';
 import { steadyState } from '../../analyzer/steady-state.ts';
-import { writeSyntheticRun } from '../../analyzer/synth/write.ts';
+import { writeSyntheticRun } from '../support/traces/k6-output.ts';
 import { tempDir } from './helpers.ts';
 
 const flat = (n: number, v = 100) => new Array<number>(n).fill(v);

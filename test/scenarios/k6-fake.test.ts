@@ -14,7 +14,7 @@ import type { ConfigError } from '../../lib/config/errors.ts';
 import { fixedIlpPair } from '../../lib/protocol/material.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
 import { counterSum, k6State, samplesOf } from '../fakes/k6/state.ts';
-import { type ChildSim, startChildSim } from './support/child-sim.ts';
+import { type ChildSim, startChildSim } from '../support/child-sim.ts';
 import {
   iterate,
   iterateAsync,
@@ -22,7 +22,7 @@ import {
   loadScenario,
   runSetup,
   runTeardownAndSummary,
-} from './support/fake-run.ts';
+} from '../support/fake-run.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let sim: ChildSim;

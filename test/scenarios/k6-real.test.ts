@@ -13,7 +13,7 @@ import { bundleEntries } from '../../build/bundle.ts';
 import { ENV_VARS } from '../../lib/config/run-config.ts';
 import type { RunResult } from '../../lib/summary/result.ts';
 import type { SimulatorHandle } from '../../sim/simulator.ts';
-import { admin, ledgerOf, ledgerTransfer, startTestSim } from './support/sim.ts';
+import { admin, ledgerOf, ledgerTransfer, startTestSim } from '../support/sim.ts';
 
 const K6 = process.env.K6;
 const haveK6 = !!K6 && existsSync(K6);

@@ -1,0 +1,417 @@
+/**
+ * The k6 options of a scenario, planned from the run config: executors, VU pools sized by Little's
+ * law, the collector scenario of collect mode, summary statistics and thresholds. Pure data, so
+ * Node tests check the invariants (executor, sizing, maxVUs multiple of PARALLELISM, thresholds
+ * only on declared metrics) without k6.
+ *
+ * VU sizing. A VU is busy for the latency L of whatever holds it: the POST alone in collect mode
+ * (the outcome is read later, in batches, by the collector), the whole flow in wait, e2e and
+ * outbound modes. At an arrival rate λ, Little's law gives λ·L busy VUs on average; the pool is
+ *
+ *     VUs = roundUpToMultiple( ceil(λ_peak · L / 1000 · HEADROOM), PARALLELISM ),  at least PARALLELISM
+ *
+ * with `maxVUs = preAllocatedVUs = VUs`: fixed capacity, because k6 creates missing VUs one at a
+ * time, only after a drop, re-running the init context (k6-semantics §1.4–1.5). The multiple of
+ * PARALLELISM matters because k6 splits an arrival rate across runners by their share of maxVUs,
+ * not by segment length (§2.3): a multiple gives every runner exactly λ/PARALLELISM.
+ */
+
+import { formatDuration } from '../config/duration.ts';
+import { type ProfileSpec, peakRateFactor, VU_HEADROOM, volumeFactor } from '../config/profiles.ts';
+import type { RunConfig } from '../config/run-config.ts';
+import { FOREIGN_OUTCOMES_METRIC } from '../flows/record.ts';
+import type { Phase } from '../flows/types.ts';
+import { METRIC } from '../metrics/names.ts';
+import { thresholdsFor } from '../thresholds/sets.ts';
+import { sizeVus } from './sizing.ts';
+
+/** Trend columns in every summary; p(99) is the Mojaloop SLO percentile (§5.2: thresholds alone do not add it). */
+export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'] as const;
+
+/**
+ * System tags kept on samples. `url` and `vu`/`iter` are left out: relay URLs carry transfer ids,
+ * and one time series per id would exhaust the metrics engine (k6-semantics §11.4); the `name`
+ * tag groups requests instead.
+ */
+export const SYSTEM_TAGS = [
+  'proto',
+  'status',
+  'method',
+  'name',
+  'group',
+  'check',
+  'error',
+  'error_code',
+  'scenario',
+  'expected_response',
+] as const;
+
+/**
+ * FSPIOP error codes a load test meets (fspiop.md §3.2). A `count>=0` threshold on each
+ * sub-metric makes k6 keep and report it, so handleSummary can break rejections down by code;
+ * codes not listed still count in the total and show as "other".
+ */
+export const KNOWN_ERROR_CODES = [
+  '1001',
+  '2001',
+  '2003',
+  '3000',
+  '3001',
+  '3100',
+  '3101',
+  '3102',
+  '3103',
+  '3105',
+  '3106',
+  '3200',
+  '3201',
+  '3204',
+  '3208',
+  '3302',
+  '3303',
+  '4001',
+  '4200',
+  '5100',
+  '5101',
+  '5104',
+  '5105',
+  '5106',
+  '5200',
+  '5300',
+  '5400',
+] as const;
+
+/** The phases of lib/flows/types.ts `Phase`, for the per-phase sub-metrics. */
+export const PHASES = ['parties', 'quotes', 'transfers'] as const satisfies readonly Phase[];
+
+/** Extra time the collector keeps reading after the last transfer could still time out, ms. */
+export const COLLECTOR_MARGIN_MS = 5000;
+
+// Minimal shapes of the k6 options this kit emits (k6 types cannot be imported outside lib/k6/).
+export interface ArrivalRate {
+  rate: number;
+  timeUnit: string;
+}
+
+export interface ScenarioOptions {
+  executor: 'constant-arrival-rate' | 'ramping-arrival-rate' | 'constant-vus';
+  exec: string;
+  startTime?: string;
+  gracefulStop?: string;
+  tags?: Record<string, string>;
+  // arrival-rate executors
+  rate?: number;
+  startRate?: number;
+  timeUnit?: string;
+  duration?: string;
+  stages?: Array<{ target: number; duration: string }>;
+  preAllocatedVUs?: number;
+  maxVUs?: number;
+  // constant-vus
+  vus?: number;
+}
+
+export type Threshold = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
+
+export interface K6Options {
+  scenarios: Record<string, ScenarioOptions>;
+  thresholds: Record<string, Threshold[]>;
+  summaryTrendStats: string[];
+  systemTags: string[];
+  discardResponseBodies: boolean;
+  setupTimeout: string;
+  teardownTimeout: string;
+}
+
+export interface VuPlan {
+  /** Highest arrival rate of the profile, transfers/s (whole test). */
+  peakTps: number;
+  /** Latency of what holds a VU, ms. */
+  holdMs: number;
+  headroom: number;
+  parallelism: number;
+  /** Little's-law VUs before rounding to the parallelism: ceil(λ·L·headroom). */
+  littleVus: number;
+  /** preAllocatedVUs = maxVUs for the whole test. */
+  vus: number;
+  /** Per runner (vus / parallelism; exact because vus is a multiple). */
+  vusPerRunner: number;
+  tpsPerRunner: number;
+  /** The computation in one line (lib/plan/sizing.ts). */
+  arithmetic: string;
+}
+
+/** Little's-law VU pool (lib/plan/sizing.ts), a multiple of `parallelism` and at least one VU per runner. */
+export function planVus(
+  peakTps: number,
+  holdMs: number,
+  parallelism: number,
+  headroom = VU_HEADROOM,
+): VuPlan {
+  const s = sizeVus({ targetTps: peakTps, holdMs, parallelism, headroom });
+  return {
+    peakTps,
+    holdMs,
+    headroom,
+    parallelism,
+    littleVus: s.littleVus,
+    vus: s.vus,
+    vusPerRunner: s.vus / parallelism,
+    tpsPerRunner: peakTps / parallelism,
+    arithmetic: s.arithmetic,
+  };
+}
+
+/**
+ * k6 arrival rates are integers per `timeUnit`. Whole TPS use `1s`; fractional ones (smoke at 0.5/s)
+ * are expressed per minute, which keeps 1/60 TPS resolution.
+ */
+export function arrivalRate(tps: number): ArrivalRate {
+  if (Number.isInteger(tps)) return { rate: tps, timeUnit: '1s' };
+  return { rate: Math.max(1, Math.round(tps * 60)), timeUnit: '1m' };
+}
+
+/** The transfers-sending scenario for a profile. Returns the scenario and its total length, ms. */
+export function loadScenario(
+  spec: ProfileSpec,
+  tps: number,
+  durationMs: number,
+  vus: number,
+  exec: string,
+  gracefulStopMs: number,
+  tags: Record<string, string>,
+): { scenario: ScenarioOptions; lengthMs: number } {
+  const common = {
+    exec,
+    startTime: '0s',
+    gracefulStop: formatDuration(gracefulStopMs),
+    tags,
+    preAllocatedVUs: vus,
+    maxVUs: vus,
+  };
+  if (spec.shape.kind === 'constant') {
+    const r = arrivalRate(tps);
+    const seconds = Math.max(1, Math.round(durationMs / 1000));
+    return {
+      scenario: { executor: 'constant-arrival-rate', ...r, duration: `${seconds}s`, ...common },
+      lengthMs: seconds * 1000,
+    };
+  }
+  // Ramps are planned per minute so that fractions of small targets stay integers.
+  const perMinute = (factor: number): number => Math.round(factor * tps * 60);
+  const stages: Array<{ target: number; duration: string }> = [];
+  let lengthMs = 0;
+  for (const step of spec.shape.steps) {
+    // A ramp to the step's rate, then a hold at it (k6 interpolates linearly within a stage).
+    for (const share of [step.rampShare, step.holdShare]) {
+      if (share <= 0) continue;
+      const seconds = Math.max(1, Math.round((share * durationMs) / 1000));
+      stages.push({ target: perMinute(step.rate), duration: `${seconds}s` });
+      lengthMs += seconds * 1000;
+    }
+  }
+  return {
+    scenario: {
+      executor: 'ramping-arrival-rate',
+      startRate: perMinute(spec.shape.startRate),
+      timeUnit: '1m',
+      stages,
+      ...common,
+    },
+    lengthMs,
+  };
+}
+
+/** The `name` tag of the request whose synchronous answer is the transfer's "sync latency". */
+export function syncRequestName(config: RunConfig): string {
+  if (config.scenario !== 'outbound') return 'POST /transfers';
+  return config.outboundFlow === 'transfers' ? 'POST /outbound/transfers' : 'POST /outbound/simpleTransfers';
+}
+
+/**
+ * Thresholds that only make k6 keep and report a sub-metric (always pass), so handleSummary sees
+ * rejections per stage and code, and phase latencies. Sub-metric Counters are cheap; phase Trend
+ * sub-metrics copy samples, so they are added only where phases exist (e2e, outbound).
+ */
+export function visibilityThresholds(config: RunConfig): Record<string, Threshold[]> {
+  const out: Record<string, Threshold[]> = {};
+  out[`${METRIC.transfersRejected}{stage:sync}`] = ['count>=0'];
+  out[`${METRIC.transfersRejected}{stage:async}`] = ['count>=0'];
+  for (const code of KNOWN_ERROR_CODES) out[`${METRIC.transfersRejected}{error_code:${code}}`] = ['count>=0'];
+  // Counters without samples are left out of the summary; a threshold keeps them there as 0.
+  for (const name of [
+    METRIC.transfersSent,
+    METRIC.transfersAccepted,
+    METRIC.transfersCommitted,
+    METRIC.transfersRejected,
+    METRIC.transfersTimedOut,
+    METRIC.outcomesLate,
+    METRIC.callbacksDuplicate,
+    METRIC.relayEvicted,
+    FOREIGN_OUTCOMES_METRIC,
+  ]) {
+    out[name] = ['count>=0'];
+  }
+  if (config.scenario !== 'transfers') {
+    for (const phase of PHASES) out[`${METRIC.phaseDuration}{phase:${phase}}`] = ['max>=0'];
+  }
+  // The synchronous answer of the request that carries the transfer (one Trend copy per transfer).
+  out[`http_req_duration{name:${syncRequestName(config)}}`] = ['max>=0'];
+  return out;
+}
+
+/**
+ * Transfers one runner must see committed for the run to count as the target achieved: 99 % of its
+ * share of the planned volume (rate × duration, or the area under a ramp). This is also what makes
+ * collect mode's exit code honest: outcomes that never arrive are invisible to the success Rate
+ * while the run lasts (nobody knows they are missing until the end), but they are missing here.
+ */
+export function minCommittedPerRunner(config: RunConfig, loadLengthMs: number): number {
+  const volume =
+    (config.targetTps * volumeFactor(config.profileSpec) * loadLengthMs) / 1000 / config.parallelism;
+  return Math.floor(volume * 0.99);
+}
+
+/**
+ * Thresholds every run has: the committed volume, and — only where the composed sets of
+ * thresholds/detectors.ts do not already judge them — success and over-1 s ratios.
+ */
+export function baseThresholds(
+  config: RunConfig,
+  loadLengthMs: number,
+  sets: Record<string, Threshold[]> = {},
+): Record<string, Threshold[]> {
+  const abort = config.profileSpec.abortOnFail;
+  const guard = (t: string): Threshold =>
+    abort ? { threshold: t, abortOnFail: true, delayAbortEval: '30s' } : t;
+  const out: Record<string, Threshold[]> = {};
+  if (!sets[METRIC.transferSuccess]) out[METRIC.transferSuccess] = [guard('rate>0.99')];
+  if (!sets[METRIC.transferOver1s]) out[METRIC.transferOver1s] = [guard('rate<0.01')];
+  // A breakpoint run stops at the break, short of its planned volume, by design.
+  if (!abort) out[METRIC.transfersCommitted] = [`count>=${minCommittedPerRunner(config, loadLengthMs)}`];
+  return out;
+}
+
+/** Merges threshold maps, concatenating the expressions of a metric present in several. */
+export function mergeThresholds(...maps: Array<Record<string, Threshold[]>>): Record<string, Threshold[]> {
+  const out: Record<string, Threshold[]> = {};
+  for (const m of maps) {
+    for (const [k, v] of Object.entries(m)) {
+      const prior = out[k] ?? [];
+      const seen = new Set(prior.map((t) => (typeof t === 'string' ? t : t.threshold)));
+      out[k] = [...prior, ...v.filter((t) => !seen.has(typeof t === 'string' ? t : t.threshold))];
+    }
+  }
+  return out;
+}
+
+export interface PlannedOptions {
+  options: K6Options;
+  vuPlan: VuPlan;
+  /** Length of the transfers-sending scenario, ms (without graceful stop). */
+  loadLengthMs: number;
+  /** Name of the exported function each scenario runs. */
+  execs: string[];
+}
+
+/**
+ * Plans the k6 options of `config.scenario`. `thresholds` (from thresholds/) is merged over the
+ * base and visibility thresholds.
+ */
+export interface LoadPlan {
+  vuPlan: VuPlan;
+  /** The load-generating scenario (named after the scenario kind). */
+  scenario: ScenarioOptions;
+  /** Its length, ms (without graceful stop). */
+  lengthMs: number;
+}
+
+/**
+ * The load-generating scenario alone: cheap enough for every VU's init context (the detector probe
+ * needs its rate, stages and maxVUs), unlike the full options with their thresholds.
+ */
+export function planLoad(config: RunConfig): LoadPlan {
+  const spec = config.profileSpec;
+  const peakTps = config.targetTps * peakRateFactor(spec);
+  const little = planVus(peakTps, config.expectedLatencyMs, config.parallelism);
+  const floor = spec.minVusPerRunner * config.parallelism;
+  const vuPlan: VuPlan =
+    little.vus >= floor
+      ? little
+      : {
+          ...little,
+          vus: floor,
+          vusPerRunner: spec.minVusPerRunner,
+          arithmetic: `${little.arithmetic}; raised to the profile's minimum of ${spec.minVusPerRunner} per runner: ${floor}`,
+        };
+  const tags = { mode: config.scenario === 'transfers' ? config.mode : config.scenario };
+  const collect = config.scenario === 'transfers' && config.mode === 'collect';
+  // Waiting VUs must be allowed to finish their wait, or their transfers end up unaccounted.
+  const gracefulStopMs = collect ? Math.min(config.timeoutMs, 10_000) + 5000 : config.timeoutMs + 5000;
+  const { scenario, lengthMs } = loadScenario(
+    spec,
+    config.targetTps,
+    config.durationMs,
+    vuPlan.vus,
+    config.scenario,
+    gracefulStopMs,
+    tags,
+  );
+  return { vuPlan, scenario, lengthMs };
+}
+
+/** The threshold sets of thresholds/detectors.ts for this run (invariant, generator, hub). */
+export function composedThresholds(config: RunConfig, lengthMs: number): Record<string, Threshold[]> {
+  return thresholdsFor({
+    profile: config.profile,
+    parallelism: config.parallelism,
+    targetTps: config.targetTps,
+    durationS: Math.max(1, lengthMs / 1000),
+  }).thresholds;
+}
+
+/**
+ * Plans the k6 options of `config.scenario`: the load scenario, the collector (collect mode), and
+ * the thresholds — visibility, base, the composed sets of thresholds/detectors.ts, then `extra`.
+ */
+export function planOptions(config: RunConfig, extra: Record<string, Threshold[]> = {}): PlannedOptions {
+  const { vuPlan, scenario, lengthMs } = planLoad(config);
+  const collect = config.scenario === 'transfers' && config.mode === 'collect';
+  const exec = config.scenario;
+  const sets = composedThresholds(config, lengthMs);
+  const thresholds = mergeThresholds(
+    visibilityThresholds(config),
+    baseThresholds(config, lengthMs, sets),
+    sets,
+    extra,
+  );
+  const scenarios: Record<string, ScenarioOptions> = { [exec]: scenario };
+  const execs: string[] = [exec];
+  if (collect) {
+    scenarios.collector = {
+      executor: 'constant-vus',
+      exec: 'collector',
+      // One collector VU per runner: k6 splits `vus` by segment, exactly, when it is a multiple of PARALLELISM.
+      vus: config.parallelism,
+      duration: formatDuration(lengthMs + config.timeoutMs + COLLECTOR_MARGIN_MS),
+      startTime: '0s',
+      gracefulStop: '5s',
+      tags: { mode: 'collect' },
+    };
+    execs.push('collector');
+  }
+  return {
+    options: {
+      scenarios,
+      thresholds,
+      summaryTrendStats: [...SUMMARY_TREND_STATS],
+      systemTags: [...SYSTEM_TAGS],
+      discardResponseBodies: true,
+      setupTimeout: '60s',
+      teardownTimeout: '60s',
+    },
+    vuPlan,
+    loadLengthMs: lengthMs,
+    execs,
+  };
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { HUB_CLASSES } from '../../support/traces/catalog.ts';
+import { type ClassScore, scoreHub } from '../../support/traces/evaluate.ts';
+import { expectEstimates, printScores } from './accuracy-support.ts';
+
+/**
+ * Hub detectors on the global stream (what the analyzer sees: all transfers, 500 ms buckets), over
+ * seeded labeled 10-minute traces: per positive class TP >= 0.95 at or above the documented
+ * sensitivity (lib/detectors/sensitivity.ts), per negative class FP <= 0.02 (an alarm at any time).
+ */
+const POSITIVE_N = 60;
+const NEGATIVE_N = 60;
+
+describe('hub detectors, per-VU view', () => {
+  const scores: ClassScore[] = [];
+  for (const cls of HUB_CLASSES) {
+    const positive = cls === 'drift' || cls === 'sawtooth';
+    it(`${cls}: ${positive ? 'TP >= 0.95' : 'FP <= 0.02'}`, () => {
+      const { score, outcomes } = scoreHub(cls, 'per-vu', positive ? POSITIVE_N : NEGATIVE_N, 1);
+      scores.push(score);
+      if (positive) expect(score.tp).toBeGreaterThanOrEqual(0.95);
+      else expect(score.fp).toBeLessThanOrEqual(0.02);
+      expectEstimates(cls, outcomes);
+    });
+  }
+  it('prints the confusion table', () => {
+    printScores('hub detectors, per-VU view (alarm = drift or sawtooth at any time)', scores);
+    expect(scores.length).toBe(HUB_CLASSES.length);
+  });
+});
