@@ -50,7 +50,7 @@ export const CAPACITY = {
   trendSamplesPerRequest: 8,
   /**
    * Trend samples per transfer besides HTTP: iteration_duration, ml_transfer_e2e, ml_schedule_lag,
-   * ml_client_overhead (4, lib/metrics/names.ts); the e2e and outbound flows add one
+   * ml_client_overhead (4, lib/metrics/registry.ts); the e2e and outbound flows add one
    * ml_phase_duration per phase and its per-phase sub-metric copy (3 + 3). ESTIMATE of what the
    * scenarios emit; check against the scenario's metric declarations when they change.
    */

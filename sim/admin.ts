@@ -11,8 +11,7 @@
  * Every error is a JSON `errorInformation` naming the field and what was expected.
  */
 import type { DfspSim } from './dfsp/dfsp.ts';
-import { type Faults, parseFaultProfile } from './faults.ts';
-import { errorResponse, methodNotAllowed } from './hub/errors.ts';
+import { errorResponse, methodNotAllowed } from './fspiop/errors.ts';
 import type { Hub } from './hub/hub.ts';
 import {
   checkOracleRules,
@@ -20,9 +19,10 @@ import {
   formatUnits,
   type ParticipantConfig,
 } from './hub/participants.ts';
-import { json, parseJson, type SimRequest, type SimResponse, safeDecode } from './message.ts';
-import type { Relay } from './relay.ts';
-import type { Transport } from './transport.ts';
+import type { Relay } from './relay/relay.ts';
+import { type Faults, parseFaultProfile } from './runtime/faults.ts';
+import { json, parseJson, type SimRequest, type SimResponse, safeDecode } from './runtime/message.ts';
+import type { Transport } from './runtime/transport.ts';
 
 export interface AdminParts {
   hub: Hub | undefined;

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type FaultProfile, parseFaultProfile } from './faults.ts';
 import type { RetentionOptions } from './hub/ledger.ts';
 import {
   checkOracleRules,
@@ -16,7 +15,8 @@ import {
   type OracleRule,
   type ParticipantConfig,
 } from './hub/participants.ts';
-import type { RelayOptions } from './relay.ts';
+import type { RelayOptions } from './relay/relay.ts';
+import { type FaultProfile, parseFaultProfile } from './runtime/faults.ts';
 
 export type Shape = 'all-in-one' | 'separate';
 export type ServiceName = 'hub' | 'payer' | 'payee';

@@ -10,10 +10,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Admin } from './admin.ts';
 import type { DfspSim } from './dfsp/dfsp.ts';
-import { errorObject, errorResponse } from './hub/errors.ts';
+import { routeDfsp } from './dfsp/routes.ts';
+import { errorObject, errorResponse } from './fspiop/errors.ts';
 import { Hub } from './hub/hub.ts';
-import { type Handler, json, type SimRequest, type SimResponse } from './message.ts';
-import type { Relay } from './relay.ts';
+import type { Relay } from './relay/relay.ts';
+import { type Handler, json, type SimRequest, type SimResponse } from './runtime/message.ts';
 
 export interface RoutedParts {
   /** Label for /health ("all-in-one", "hub", "payer", "payee"). */
@@ -51,7 +52,7 @@ export function createRouter(parts: RoutedParts): Handler {
       const fspId = slash < 0 ? path.slice(6) : path.slice(6, slash);
       const dfsp = parts.dfsps.get(fspId);
       if (!dfsp) return errorResponse('3002', `no simulated DFSP ${fspId.slice(0, 40)} here`);
-      return dfsp.handle(req, slash < 0 ? '/' : path.slice(slash));
+      return routeDfsp(dfsp, req, slash < 0 ? '/' : path.slice(slash));
     }
     if (path.startsWith('/relay/') && parts.relay)
       return parts.relay.handle(req, path.slice('/relay'.length));

@@ -2,25 +2,26 @@
  * `startSimulator(options)`: composes the hub, the simulated DFSPs, the relay and the admin API in
  * one of two deployment shapes and starts listening.
  *
- * - all-in-one: one port; hub <-> DFSP hops are in-process (sim/transport.ts), which is what makes
- *   2000+ transfers/s possible on a small machine next to k6.
+ * - all-in-one: one port; hub <-> DFSP hops are in-process (sim/runtime/transport.ts), which is
+ *   what makes 2000+ transfers/s possible on a small machine next to k6.
  * - separate: hub, payer DFSP (+ relay) and payee DFSP each on their own port with real HTTP
  *   between them; `services` picks a subset, e.g. only the DFSP side next to a real hub (`hubUrl`).
  */
 import { ilpSecretKey } from '../lib/protocol/ilp.ts';
 import { Admin } from './admin.ts';
-import { DfspContext, type DfspOptions, DfspSim } from './dfsp/dfsp.ts';
-import { Faults } from './faults.ts';
+import { DfspContext, type DfspOptions } from './dfsp/context.ts';
+import { DfspSim } from './dfsp/dfsp.ts';
 import { HubContext } from './hub/context.ts';
 import { Hub } from './hub/hub.ts';
 import { Ledger } from './hub/ledger.ts';
 import { type ParticipantConfig, Participants } from './hub/participants.ts';
 import { warmFspiopSchemas, warmIsoSchemas } from './hub/schemas.ts';
 import { defaultOptions, type SimulatorOptions } from './options.ts';
-import { Relay } from './relay.ts';
-import { Scheduler } from './scheduler.ts';
+import { Relay } from './relay/relay.ts';
+import { Faults } from './runtime/faults.ts';
+import { Scheduler } from './runtime/scheduler.ts';
+import { Transport } from './runtime/transport.ts';
 import { createRouter, type Listening, listen } from './server.ts';
-import { Transport } from './transport.ts';
 
 export type { SimulatorOptions } from './options.ts';
 

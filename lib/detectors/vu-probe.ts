@@ -1,7 +1,6 @@
-import { METRIC } from '../metrics/names.ts';
+import { METRIC, type ProbeMetricName } from '../metrics/registry.ts';
 import type { GeneratorDetector, GeneratorDetectorOptions } from './generator.ts';
 import type { HubDetector, HubDetectorOptions } from './hub.ts';
-import type { DetectorMetricName } from './metrics.ts';
 import type { ArrivalSchedule } from './schedule.ts';
 import { createGeneratorDetector, createHubDetector } from './sentinel.lazy.ts';
 
@@ -17,7 +16,7 @@ import { createGeneratorDetector, createHubDetector } from './sentinel.lazy.ts';
  * sentinels carry the information at a bounded CPU cost per runner.
  */
 export interface DetectorSink {
-  add(metric: DetectorMetricName, value: number): void;
+  add(metric: ProbeMetricName, value: number): void;
 }
 
 export interface VuProbeOptions {

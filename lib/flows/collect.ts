@@ -11,7 +11,7 @@
  * The relay reports evictions and duplicates as cumulative counts per runner; the collector adds
  * the increase since the baseline taken at setup, so counts from earlier runs are not charged here.
  */
-import { METRIC } from '../metrics/names.ts';
+import { METRIC } from '../metrics/registry.ts';
 import type { HttpResponse } from '../protocol/http.ts';
 import {
   interpretRelayCollect,
@@ -22,7 +22,7 @@ import {
   transferOutcomeOfRelay,
 } from '../protocol/relay.ts';
 import type { FlowPlan } from './plan.ts';
-import { countedOutcome, FOREIGN_OUTCOMES_METRIC, type MetricSink, recordFinal } from './record.ts';
+import { countedOutcome, type MetricSink, recordFinal } from './record.ts';
 import type { Flow } from './types.ts';
 
 export interface CollectorState {
@@ -92,7 +92,7 @@ export function recordBatch(
     recordFinal(sink, countedOutcome(transferOutcomeOfRelay(o)), e2e, 'transfers', cls === 'late');
     counts[cls]++;
   }
-  if (counts.foreign > 0) sink.add(FOREIGN_OUTCOMES_METRIC, counts.foreign);
+  if (counts.foreign > 0) sink.add(METRIC.outcomesForeign, counts.foreign);
   // Cumulative counters; a decrease means the relay restarted: take the new value as the baseline.
   if (batch.evicted > state.evicted) sink.add(METRIC.relayEvicted, batch.evicted - state.evicted);
   if (batch.duplicates > state.duplicates)

@@ -7,58 +7,13 @@
  * Tags stay low-cardinality (`outcome`, `error_code`, `stage`, `phase`); tag objects are cached
  * so the hot path allocates none.
  */
-import { METRIC } from '../metrics/names.ts';
+import { METRIC } from '../metrics/registry.ts';
 import type { TransferOutcome } from '../protocol/outcome.ts';
 import type { FlowResult, Phase } from './types.ts';
 
-/**
- * Counter of outcomes the collector read that belong to no transfer of this run (sent before it
- * started: leftovers in a long-running relay).
- */
-export const FOREIGN_OUTCOMES_METRIC = METRIC.outcomesForeign;
-
 export type Tags = Readonly<Record<string, string>>;
 
-/** Every custom metric the scenarios declare, with its k6 type (lib/k6/metrics.ts declares exactly these). */
-export const DECLARED_METRICS = {
-  [METRIC.transfersSent]: 'counter',
-  [METRIC.transfersAccepted]: 'counter',
-  [METRIC.transfersCommitted]: 'counter',
-  [METRIC.transfersRejected]: 'counter',
-  [METRIC.transfersTimedOut]: 'counter',
-  [METRIC.outcomesLate]: 'counter',
-  [METRIC.callbacksDuplicate]: 'counter',
-  [METRIC.relayEvicted]: 'counter',
-  [FOREIGN_OUTCOMES_METRIC]: 'counter',
-  [METRIC.transferSuccess]: 'rate',
-  [METRIC.transferOver1s]: 'rate',
-  [METRIC.transferE2e]: 'trend',
-  [METRIC.phaseDuration]: 'trend',
-} as const satisfies Record<string, 'counter' | 'rate' | 'trend' | 'gauge'>;
-
-/** k6's built-in metrics (thresholds may refer to these too). */
-export const BUILTIN_METRICS = [
-  'checks',
-  'data_received',
-  'data_sent',
-  'dropped_iterations',
-  'group_duration',
-  'http_req_blocked',
-  'http_req_connecting',
-  'http_req_duration',
-  'http_req_failed',
-  'http_req_receiving',
-  'http_req_sending',
-  'http_req_tls_handshaking',
-  'http_req_waiting',
-  'http_reqs',
-  'iteration_duration',
-  'iterations',
-  'vus',
-  'vus_max',
-] as const;
-
-/** Where samples go. `metric` is a name from lib/metrics/names.ts (or FOREIGN_OUTCOMES_METRIC). */
+/** Where samples go. `metric` is a kit metric of lib/metrics/registry.ts. */
 export interface MetricSink {
   add(metric: string, value: number, tags?: Tags): void;
 }

@@ -42,9 +42,9 @@
 import exec from 'k6/execution';
 import { parseDurationMs } from '../config/duration.ts';
 import { bucketMsForRate } from '../detectors/hub.ts';
-import { DETECTOR_METRICS, DETECTOR_TIME_METRICS, type DetectorMetricName } from '../detectors/metrics.ts';
 import { type ArrivalSchedule, constantSchedule, rampingSchedule } from '../detectors/schedule.ts';
 import { type DetectorSink, trendEveryFor, VuProbe } from '../detectors/vu-probe.ts';
+import { kitMetricsBy, type ProbeMetricName } from '../metrics/registry.ts';
 import { shareForSegment } from '../plan/segments.ts';
 import { type Addable, declareMetric } from './metrics.ts';
 
@@ -52,12 +52,10 @@ declare const console: { warn(...args: unknown[]): void };
 
 // Declared when this module is evaluated, i.e. in the init context of every VU (k6 requires it).
 const declared = new Map<string, Addable>();
-for (const [name, type] of Object.entries(DETECTOR_METRICS)) {
-  declared.set(name, declareMetric(name, type, DETECTOR_TIME_METRICS.includes(name)));
-}
+for (const m of kitMetricsBy('probe')) declared.set(m.name, declareMetric(m));
 
 const k6Sink: DetectorSink = {
-  add(metric: DetectorMetricName, value: number): void {
+  add(metric: ProbeMetricName, value: number): void {
     declared.get(metric)!.add(value);
   },
 };

@@ -18,7 +18,7 @@ import { type MetricSink, recordFlowResult } from '../flows/record.ts';
 import { fspiopRequestSigner, type RequestSigner } from '../flows/sign.ts';
 import { sendAndWait, sendTransfer } from '../flows/transfer.ts';
 import type { FlowContext, FlowResult } from '../flows/types.ts';
-import { METRIC } from '../metrics/names.ts';
+import { METRIC } from '../metrics/registry.ts';
 import { type PlannedOptions, planLoad } from '../plan/options.ts';
 import { createSubtleJwsSigner, type SubtleLike } from '../protocol/jws.ts';
 import type { FixedIlp } from '../protocol/material.ts';

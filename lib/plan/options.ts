@@ -19,9 +19,8 @@
 import { formatDuration } from '../config/duration.ts';
 import { type ProfileSpec, peakRateFactor, VU_HEADROOM, volumeFactor } from '../config/profiles.ts';
 import type { RunConfig } from '../config/run-config.ts';
-import { FOREIGN_OUTCOMES_METRIC } from '../flows/record.ts';
 import type { Phase } from '../flows/types.ts';
-import { METRIC } from '../metrics/names.ts';
+import { METRIC } from '../metrics/registry.ts';
 import { thresholdsFor } from '../thresholds/sets.ts';
 import { sizeVus } from './sizing.ts';
 
@@ -248,7 +247,7 @@ export function visibilityThresholds(config: RunConfig): Record<string, Threshol
     METRIC.outcomesLate,
     METRIC.callbacksDuplicate,
     METRIC.relayEvicted,
-    FOREIGN_OUTCOMES_METRIC,
+    METRIC.outcomesForeign,
   ]) {
     out[name] = ['count>=0'];
   }

@@ -14,8 +14,7 @@
  * were sent (a relay or hub delivering outcomes twice, or outcomes of another run slipping in):
  * the run is then reported NOT balanced, never silently clamped.
  */
-import { FOREIGN_OUTCOMES_METRIC } from '../flows/record.ts';
-import { METRIC } from '../metrics/names.ts';
+import { METRIC } from '../metrics/registry.ts';
 import { countOf, type SummaryView } from './read.ts';
 
 export interface Accounting {
@@ -80,7 +79,7 @@ export function accountingOf(view: SummaryView): Accounting {
     late: countOf(view, METRIC.outcomesLate),
     neverArrived,
     timedOut,
-    foreign: countOf(view, FOREIGN_OUTCOMES_METRIC),
+    foreign: countOf(view, METRIC.outcomesForeign),
     duplicates: countOf(view, METRIC.callbacksDuplicate),
     evicted: countOf(view, METRIC.relayEvicted),
     balanced,

@@ -4,7 +4,7 @@
  * fields lib/verdict derives. Field names are a contract with the analyzer: add, never rename.
  */
 
-import { METRIC } from '../metrics/names.ts';
+import { METRIC } from '../metrics/registry.ts';
 import { PHASES, SUMMARY_TREND_STATS } from '../plan/options.ts';
 import { type Accounting, accountingOf } from './accounting.ts';
 import { countOf, rateOf, type SummaryView, statOf, thresholdResults } from './read.ts';

@@ -3,7 +3,9 @@
  * aggregations each metric type allows (k6-semantics 4.1). k6 refuses anything else at load time
  * with exit code 104; checking here turns that into a test failure with the reason.
  */
-export type K6MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
+import type { MetricType as K6MetricType } from '../metrics/registry.ts';
+
+export type { K6MetricType };
 
 export const AGGREGATIONS: Readonly<Record<K6MetricType, readonly string[]>> = {
   counter: ['count', 'rate'],

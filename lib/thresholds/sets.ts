@@ -1,7 +1,6 @@
 import { PROFILE_NAMES, type ProfileName } from '../config/profiles.ts';
-import { METRIC } from '../metrics/names.ts';
+import { METRIC, metricInfo } from '../metrics/registry.ts';
 import { checkThreshold, DURATION_TEXT, type K6MetricType } from './grammar.ts';
-import { metricType } from './metric-types.ts';
 
 /**
  * Threshold sets as typed data: the Mojaloop invariant, generator health and hub degradation, and
@@ -191,7 +190,7 @@ export function thresholdsFor(inputs: ThresholdInputs): ComposedThresholds {
   const metrics: Record<string, K6MetricType> = {};
   for (const set of sets) {
     for (const r of set.rules) {
-      const type = metricType(r.metric);
+      const type = metricInfo(r.metric)?.type;
       if (!type) throw new Error(`threshold set ${set.name}: metric ${r.metric} is not declared anywhere`);
       validateSpec(r.metric, type, r.spec);
       metrics[r.metric] = type;

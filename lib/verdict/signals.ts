@@ -1,4 +1,4 @@
-import { METRIC } from '../metrics/names.ts';
+import { METRIC } from '../metrics/registry.ts';
 import { countOf, rateOf, type SummaryView, statOf } from '../summary/read.ts';
 
 /**

@@ -2,7 +2,7 @@
  * The Grafana dashboard for a distributed run under Prometheus remote write
  * (k6-operator/grafana/mojaloop-k6.json is its rendering: `npm run plan -- regenerate`).
  *
- * Built from the metric names in lib/metrics/names.ts through the remote-write naming rules
+ * Built from the metric names in lib/metrics/registry.ts through the remote-write naming rules
  * (rw-names.ts), so a renamed metric breaks the build, not the dashboard. Conventions:
  * - every query is filtered by `testrun_name=~"$testrun"` (the operator tags every series with it);
  * - totals are `sum(...)` over runners (`instance_id`), per-runner panels group `by (instance_id)`:

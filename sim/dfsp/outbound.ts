@@ -20,10 +20,10 @@ import { ulid } from '../../lib/protocol/ids.ts';
 import { FSPIOP_AMOUNT } from '../../lib/protocol/money.ts';
 import { e2eTracestate } from '../../lib/protocol/trace.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
-import { newTraceparent } from '../hub/callbacks.ts';
-import { errorObject } from '../hub/errors.ts';
-import { PARTY_ID_TYPES, unknownPartyIdType } from '../hub/parties.ts';
-import { isRecord, json, parseJson, type SimRequest, type SimResponse } from '../message.ts';
+import { errorObject } from '../fspiop/errors.ts';
+import { PARTY_ID_TYPES, unknownPartyIdType } from '../fspiop/party-id-types.ts';
+import { newTraceparent } from '../fspiop/traceparent.ts';
+import { isRecord, json, parseJson, type SimRequest, type SimResponse } from '../runtime/message.ts';
 import type { DfspSim } from './dfsp.ts';
 
 type Json = Record<string, unknown>;

@@ -20,11 +20,18 @@ import { buildIlpV4 } from '../../lib/protocol/ilp.ts';
 import { isoTransferFulfilBody, transferFromIso } from '../../lib/protocol/iso20022.ts';
 import { transactionJson, transactionObject } from '../../lib/protocol/transaction.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
-import { errorObject, errorResponse } from '../hub/errors.ts';
-import { isoErrorBody } from '../iso.ts';
-import { EMPTY_202, header, isRecord, parseJson, type SimRequest, type SimResponse } from '../message.ts';
+import { errorObject, errorResponse } from '../fspiop/errors.ts';
+import { conditionOf, deriveFulfilment } from '../fspiop/fulfil.ts';
+import { isoErrorBody } from '../fspiop/iso.ts';
+import {
+  EMPTY_202,
+  header,
+  isRecord,
+  parseJson,
+  type SimRequest,
+  type SimResponse,
+} from '../runtime/message.ts';
 import type { DfspSim } from './dfsp.ts';
-import { conditionOf, deriveFulfilment } from './fulfil.ts';
 
 type Json = Record<string, unknown>;
 

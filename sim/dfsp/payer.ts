@@ -7,7 +7,7 @@
  * transfers this DFSP answered as payee are payee notifications and only counted.
  */
 import { interpretTransferCallback } from '../../lib/protocol/interpret.ts';
-import { EMPTY_200, header, type SimRequest, type SimResponse, safeDecode } from '../message.ts';
+import { EMPTY_200, header, type SimRequest, type SimResponse, safeDecode } from '../runtime/message.ts';
 import type { DfspSim } from './dfsp.ts';
 
 export function onTransferCallback(

@@ -14,10 +14,10 @@
  * hub's own tracestate member prepended (replacing an older one of its own); other members are
  * kept. Timeout callbacks come from a new span, so they start a new trace, as the reference hub's do.
  */
-import { randomFillSync } from 'node:crypto';
 import { httpDate } from '../../lib/protocol/headers.ts';
 import { parseTraceparent } from '../../lib/protocol/trace.ts';
-import { header, type SimRequest } from '../message.ts';
+import { nextTraceparent } from '../fspiop/traceparent.ts';
+import { header, type SimRequest } from '../runtime/message.ts';
 
 const HOP_BY_HOP = new Set([
   'host',
@@ -38,36 +38,6 @@ const TRACESTATE_MAX_MEMBERS = 32;
 export interface TraceOptions {
   /** tracestate key of the hub's own member (event-sdk default `acmevendor`). */
   vendor: string;
-}
-
-/**
- * Span and trace ids come from a pool of random bytes refilled 8 KiB at a time: one
- * `randomFillSync` per ~1000 ids instead of a crypto call (and a copy) per hop.
- */
-const pool = Buffer.allocUnsafe(8192);
-let poolOffset = pool.length;
-const ZEROS = /^0+$/;
-
-function randomHex(bytes: number): string {
-  if (poolOffset + bytes > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  const out = pool.toString('hex', poolOffset, poolOffset + bytes);
-  poolOffset += bytes;
-  // All-zero ids are invalid in W3C trace context.
-  return ZEROS.test(out) ? `${out.slice(0, -1)}1` : out;
-}
-
-/** A traceparent for a brand-new trace (the hub's timeout span). */
-export function newTraceparent(): string {
-  return `00-${randomHex(16)}-${randomHex(8)}-01`;
-}
-
-/** The hop's traceparent: same trace, new parent-id; a new trace when the incoming one is missing/bad. */
-export function nextTraceparent(incoming: string | undefined): string {
-  const p = parseTraceparent(incoming);
-  return p ? `00-${p.traceId}-${randomHex(8)}-${p.flags}` : newTraceparent();
 }
 
 /** Prepends `key=value`, dropping an older member with the same key; other members are kept. */

@@ -4,10 +4,10 @@
  * duplicate-callback faults apply and undeliverable messages are counted).
  */
 import { contentType } from '../../lib/protocol/headers.ts';
-import type { Faults } from '../faults.ts';
-import { ISO_TRANSFERS_CONTENT_TYPE } from '../iso.ts';
-import type { Scheduler } from '../scheduler.ts';
-import type { Transport } from '../transport.ts';
+import { ISO_TRANSFERS_CONTENT_TYPE } from '../fspiop/iso.ts';
+import type { Faults } from '../runtime/faults.ts';
+import type { Scheduler } from '../runtime/scheduler.ts';
+import type { Transport } from '../runtime/transport.ts';
 import type { Ledger } from './ledger.ts';
 import type { Participants } from './participants.ts';
 

@@ -1,10 +1,10 @@
 /**
  * Per-transfer expiry timers (central-ledger's timeout handler). Each in-flight transfer has one
- * entry in the shared timer heap (sim/scheduler.ts), removed as soon as the transfer is final, so
- * the heap only ever holds in-flight transfers — a far-future expiration (the harness uses 2030)
- * costs nothing once the transfer completes.
+ * entry in the shared timer heap (sim/runtime/scheduler.ts), removed as soon as the transfer is
+ * final, so the heap only ever holds in-flight transfers — a far-future expiration (the harness
+ * uses 2030) costs nothing once the transfer completes.
  */
-import type { Scheduler } from '../scheduler.ts';
+import type { Scheduler } from '../runtime/scheduler.ts';
 import type { TransferRecord } from './ledger.ts';
 
 export function armExpiry(

@@ -5,9 +5,9 @@
  * 400/3100.
  */
 import { CORRELATION_ID_V2_0 } from '../../lib/protocol/patterns.ts';
-import { type SimRequest, type SimResponse, safeDecode } from '../message.ts';
+import { FspiopError } from '../fspiop/errors.ts';
+import { type SimRequest, type SimResponse, safeDecode } from '../runtime/message.ts';
 import type { HubContext } from './context.ts';
-import { FspiopError } from './errors.ts';
 import { PartiesService, type PartyPath } from './parties.ts';
 import { QuotesService } from './quotes.ts';
 import { TransfersService } from './transfers.ts';

@@ -7,7 +7,7 @@
  * callback was lost) is counted as `evictedInFlight`; counters are cumulative and never evicted, so
  * reconciliation totals stay exact however long the run.
  */
-import type { TimerEntry } from '../scheduler.ts';
+import type { TimerEntry } from '../runtime/scheduler.ts';
 
 export type TransferState = 'RECEIVED' | 'RESERVED' | 'COMMITTED' | 'ABORTED';
 export type Api = 'fspiop' | 'iso20022';

@@ -6,7 +6,7 @@
  * positions stay exact whatever the amounts.
  */
 import { FSPIOP_AMOUNT } from '../../lib/protocol/money.ts';
-import { isRecord } from '../message.ts';
+import { isRecord } from '../runtime/message.ts';
 
 export const UNIT_SCALE = 4;
 const UNIT = 10n ** BigInt(UNIT_SCALE);

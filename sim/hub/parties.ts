@@ -4,28 +4,20 @@
  * oracle), the GET is forwarded there, and the payee's PUT /parties/... (or .../error) is forwarded
  * back to its FSPIOP-Destination. Unknown party -> 3204 from Hub; unknown destination FSP -> 3201.
  */
-import { EMPTY_200, EMPTY_202, header, parseJson, type SimRequest, type SimResponse } from '../message.ts';
+import { errorObject, FspiopError } from '../fspiop/errors.ts';
+import { PARTY_ID_TYPES, unknownPartyIdType } from '../fspiop/party-id-types.ts';
+import {
+  EMPTY_200,
+  EMPTY_202,
+  header,
+  parseJson,
+  type SimRequest,
+  type SimResponse,
+} from '../runtime/message.ts';
 import { forwardHeaders, hubHeaders, traceOf } from './callbacks.ts';
 import type { HubContext } from './context.ts';
-import { errorObject, FspiopError } from './errors.ts';
 import { validateFspiopBody } from './schemas.ts';
 import type { CheckedHeaders } from './validation.ts';
-
-export const PARTY_ID_TYPES: readonly string[] = [
-  'MSISDN',
-  'EMAIL',
-  'PERSONAL_ID',
-  'BUSINESS',
-  'DEVICE',
-  'ACCOUNT_ID',
-  'IBAN',
-  'ALIAS',
-];
-
-/** The 3100 message for a party id type outside {@link PARTY_ID_TYPES}, shared with the DFSP outbound API. */
-export function unknownPartyIdType(type: string): string {
-  return `party id type ${type} is not one of ${PARTY_ID_TYPES.join(', ')}`;
-}
 
 export interface PartyPath {
   type: string;

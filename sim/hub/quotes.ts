@@ -4,10 +4,18 @@
  * PUT /quotes/{ID} (or .../error) is forwarded back to its FSPIOP-Destination. Unknown destination
  * FSP -> 3201 from Hub to the sender.
  */
-import { EMPTY_200, EMPTY_202, header, parseJson, type SimRequest, type SimResponse } from '../message.ts';
+
+import { FspiopError } from '../fspiop/errors.ts';
+import {
+  EMPTY_200,
+  EMPTY_202,
+  header,
+  parseJson,
+  type SimRequest,
+  type SimResponse,
+} from '../runtime/message.ts';
 import { forwardHeaders } from './callbacks.ts';
 import type { HubContext } from './context.ts';
-import { FspiopError } from './errors.ts';
 import { sendHubError } from './parties.ts';
 import { validateFspiopBody } from './schemas.ts';
 import type { CheckedHeaders } from './validation.ts';

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { FspiopError } from './errors.ts';
+import { FspiopError } from '../fspiop/errors.ts';
 
 // ajv-formats is CommonJS with a `default` property; unwrap it whichever way the loader exposes it.
 type AddFormats = (ajv: Ajv) => Ajv;

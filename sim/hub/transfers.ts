@@ -14,7 +14,8 @@
 import { base64Decode } from '../../lib/protocol/bytes.ts';
 import { transferFromIso } from '../../lib/protocol/iso20022.ts';
 import { FSPIOP_AMOUNT } from '../../lib/protocol/money.ts';
-import { conditionOf } from '../dfsp/fulfil.ts';
+import { errorDescription, FspiopError, isSpecErrorCode } from '../fspiop/errors.ts';
+import { conditionOf } from '../fspiop/fulfil.ts';
 import {
   errorFromIso,
   isoErrorBody,
@@ -22,12 +23,18 @@ import {
   isoStatusBody,
   type StatusView,
   statusFromIso,
-} from '../iso.ts';
-import { EMPTY_200, EMPTY_202, header, parseJson, type SimRequest, type SimResponse } from '../message.ts';
+} from '../fspiop/iso.ts';
+import {
+  EMPTY_200,
+  EMPTY_202,
+  header,
+  parseJson,
+  type SimRequest,
+  type SimResponse,
+} from '../runtime/message.ts';
 import { forwardHeaders, type Hop, hubHeaders, traceOf } from './callbacks.ts';
 import type { HubContext, Recipient } from './context.ts';
 import { bodyHash, fulfilDuplicateAction, prepareDuplicateAction } from './duplicates.ts';
-import { errorDescription, FspiopError, isSpecErrorCode } from './errors.ts';
 import { armExpiry, disarmExpiry } from './expiry.ts';
 import type { Api, TransferRecord } from './ledger.ts';
 import { amountUnits } from './participants.ts';

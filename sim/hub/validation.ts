@@ -18,8 +18,8 @@ import {
   parseAccept,
   parseContentType,
 } from '../../lib/protocol/headers.ts';
-import { header, type SimRequest } from '../message.ts';
-import { FspiopError, supportedVersionsExtension } from './errors.ts';
+import { FspiopError, supportedVersionsExtension } from '../fspiop/errors.ts';
+import { header, type SimRequest } from '../runtime/message.ts';
 
 export const SUPPORTED_CONTENT_VERSIONS: readonly string[] = ['1.0', '1.1', '2.0'];
 export const SUPPORTED_ACCEPT_VERSIONS: readonly string[] = ['1', '1.0', '1.1', '2', '2.0'];

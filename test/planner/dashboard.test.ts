@@ -1,15 +1,14 @@
 /**
  * The Grafana dashboard queries only metrics the kit's runs emit, under the names k6's Prometheus
- * remote-write output gives them (k6-operator/grafana/rw-names.ts), and the metric types it assumes
- * match what lib/metrics/names.ts documents.
+ * remote-write output gives them (planner/dashboard/rw-names.ts), from the types of the metric
+ * registry (lib/metrics/registry.ts).
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { METRIC, type MetricKey } from '../../lib/metrics/names.ts';
+import { METRIC } from '../../lib/metrics/registry.ts';
 import { dashboardQueries, metricNames } from '../../planner/dashboard/promql.ts';
-import { KIT_METRIC_TYPES, resolveRwName } from '../../planner/dashboard/rw-names.ts';
-import { DASHBOARD_FILE, OPERATOR_DIR } from '../../planner/manifests/generate.ts';
+import { resolveRwName } from '../../planner/dashboard/rw-names.ts';
+import { DASHBOARD_FILE } from '../../planner/manifests/generate.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML/JSON documents are walked freely in assertions
 type Doc = any;
@@ -47,21 +46,6 @@ describe('remote-write names', () => {
     expect(resolveRwName('k6_ml_transfer_e2e')).toBeUndefined();
     expect(resolveRwName('k6_ml_made_up_total')).toBeUndefined();
     expect(resolveRwName('ml_transfers_sent_total')).toBeUndefined();
-  });
-
-  it('assume the types lib/metrics/names.ts documents for each metric', () => {
-    const source = readFileSync(path.join(OPERATOR_DIR, '..', 'lib', 'metrics', 'names.ts'), 'utf8');
-    const documented = new Map<string, { type: string; time: boolean }>();
-    const entry = /\/\*\*\s*(Counter|Rate|Trend|Gauge)\b([^*]*(?:\*(?!\/)[^*]*)*)\*\/\s*(\w+):\s*'(\w+)'/g;
-    for (let m = entry.exec(source); m !== null; m = entry.exec(source)) {
-      documented.set(m[3]!, { type: m[1]!.toLowerCase(), time: /^\s*\(time\)/.test(m[2]!) });
-    }
-    expect([...documented.keys()].sort()).toEqual(Object.keys(METRIC).sort());
-    for (const key of Object.keys(METRIC) as MetricKey[]) {
-      const info = KIT_METRIC_TYPES[key];
-      expect(info.type, key).toBe(documented.get(key)!.type);
-      if (info.type === 'trend') expect(info.contains === 'time', key).toBe(documented.get(key)!.time);
-    }
   });
 });
 

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleEntries } from '../../build/bundle.ts';
 import { ENV_VARS } from '../../lib/config/run-config.ts';
-import type { FaultProfile } from '../../sim/faults.ts';
+import type { FaultProfile } from '../../sim/runtime/faults.ts';
 import { type SimulatorHandle, startSimulator } from '../../sim/simulator.ts';
 
 const K6 = process.env.K6;

@@ -5,7 +5,7 @@ import { verdictLines } from '../../lib/verdict/format.ts';
 import { computeVerdict, type Verdict } from '../../lib/verdict/verdict.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
 import { NodeHttpClient } from '../../node/http.ts';
-import type { FaultProfile } from '../../sim/faults.ts';
+import type { FaultProfile } from '../../sim/runtime/faults.ts';
 import { type SimulatorHandle, startSimulator } from '../../sim/simulator.ts';
 import { REHEARSAL_TYPES, runArrival } from '../support/arrival.ts';
 import { legacySummary } from '../support/summary-data.ts';

@@ -4,7 +4,7 @@
  * never make a transfer faster), so they hold on a loaded machine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProfile, Faults, PRESETS, parseFaultProfile } from '../../sim/faults.ts';
+import { type FaultProfile, Faults, PRESETS, parseFaultProfile } from '../../sim/runtime/faults.ts';
 import type { SimulatorHandle } from '../../sim/simulator.ts';
 import {
   eventually,

@@ -9,7 +9,7 @@ import { base64UrlEncode } from '../../lib/protocol/bytes.ts';
 import { conditionFromFulfilment, fulfilmentFromIlpPacket, ilpSecretKey } from '../../lib/protocol/ilp.ts';
 import { transferMaterialBuilder } from '../../lib/protocol/material.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
-import { conditionOf, deriveFulfilment } from '../../sim/dfsp/fulfil.ts';
+import { conditionOf, deriveFulfilment } from '../../sim/fspiop/fulfil.ts';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 

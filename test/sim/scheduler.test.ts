@@ -2,7 +2,7 @@
  * The simulator's single timer heap: ordering, cancellation, deferral and failure isolation.
  */
 import { describe, expect, it } from 'vitest';
-import { Scheduler } from '../../sim/scheduler.ts';
+import { Scheduler } from '../../sim/runtime/scheduler.ts';
 
 describe('Scheduler', () => {
   it('runs entries in deadline order (ties in insertion order) and cancels in O(log n)', async () => {

@@ -6,20 +6,19 @@
  * simulator, and carries its own detector probe, as a k6 VU would; one collector-style probe sees
  * every latency (collect mode's collector VU).
  */
-import { DETECTOR_METRICS } from '../../lib/detectors/metrics.ts';
 import { constantSchedule } from '../../lib/detectors/schedule.ts';
 import { VuProbe, type VuProbeOptions } from '../../lib/detectors/vu-probe.ts';
 import type { FlowPlan } from '../../lib/flows/plan.ts';
-import { DECLARED_METRICS, recordFlowResult } from '../../lib/flows/record.ts';
+import { recordFlowResult } from '../../lib/flows/record.ts';
 import { sendAndWait } from '../../lib/flows/transfer.ts';
 import type { FlowContext } from '../../lib/flows/types.ts';
+import { KIT_METRICS } from '../../lib/metrics/registry.ts';
 import { driveFlow } from '../../node/driver.ts';
 import type { NodeHttpClient } from '../../node/http.ts';
 import { type MetricKind, SampleStore } from './summary-data.ts';
 
 export const REHEARSAL_TYPES: Readonly<Record<string, MetricKind>> = {
-  ...DECLARED_METRICS,
-  ...DETECTOR_METRICS,
+  ...Object.fromEntries(Object.values(KIT_METRICS).map((m) => [m.name, m.type])),
   iterations: 'counter',
   dropped_iterations: 'counter',
   iteration_duration: 'trend',

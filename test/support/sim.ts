@@ -1,5 +1,6 @@
 /** Test support: the simulator in process, its admin API, and a summary built from recorded samples. */
-import { DECLARED_METRICS, MemorySink } from '../../lib/flows/record.ts';
+import { MemorySink } from '../../lib/flows/record.ts';
+import { kitMetricsBy } from '../../lib/metrics/registry.ts';
 
 class MemorySinkView extends MemorySink {
   constructor(samples: MemorySink['samples']) {
@@ -64,7 +65,7 @@ export async function ledgerTransfer(
 export function summaryDataOf(sink: Pick<MemorySink, 'samples'>): unknown {
   const mem = new MemorySinkView(sink.samples);
   const metrics: Record<string, unknown> = {};
-  for (const [name, type] of Object.entries(DECLARED_METRICS)) {
+  for (const { name, type } of kitMetricsBy('flows')) {
     if (type === 'counter')
       metrics[name] = { type, contains: 'default', values: { count: mem.sum(name), rate: 0 } };
   }

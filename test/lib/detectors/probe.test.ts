@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { DETECTOR_METRICS } from '../../../lib/detectors/metrics.ts';
 import { constantSchedule } from '../../../lib/detectors/schedule.ts';
 import { trendEveryFor, VuProbe } from '../../../lib/detectors/vu-probe.ts';
+import { kitMetricsBy } from '../../../lib/metrics/registry.ts';
 import { k6State, resetK6State, samplesOf } from '../../fakes/k6/state.ts';
 import { generatorTrace } from '../../support/traces/generator-trace.ts';
 
@@ -70,7 +70,8 @@ describe('VuProbe (pure core)', () => {
     expect(checks.slice(-20).every((v) => v === 1)).toBe(true);
     expect(Math.min(...sink.of('ml_vu_headroom'))).toBe(0);
     expect(sink.of('ml_rate_attainment').at(-1)).toBeLessThan(0.8);
-    for (const s of sink.samples) expect(DETECTOR_METRICS).toHaveProperty(s.metric);
+    const probeNames = new Set(kitMetricsBy('probe').map((m) => m.name));
+    for (const s of sink.samples) expect(probeNames.has(s.metric), s.metric).toBe(true);
   });
 
   it('trendEveryFor keeps the runner near 50 Trend samples per second', () => {
@@ -98,8 +99,9 @@ describe('detector probe in (fake) k6', () => {
       },
     });
     const declared = k6State().declaredMetrics;
-    for (const [name, type] of Object.entries(DETECTOR_METRICS)) {
-      expect(declared.get(name)?.type, name).toBe(type);
+    for (const m of kitMetricsBy('probe')) {
+      expect(declared.get(m.name)?.type, m.name).toBe(m.type);
+      expect(declared.get(m.name)?.isTime, m.name).toBe(m.contains === 'time');
     }
     expect(declared.get('ml_schedule_lag')?.isTime).toBe(true);
   });

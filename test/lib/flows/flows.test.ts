@@ -17,7 +17,7 @@ import { type FlowPlan, prepareFlows } from '../../../lib/flows/plan.ts';
 import { MemorySink, recordFlowResult } from '../../../lib/flows/record.ts';
 import { sendAndWait, sendTransfer } from '../../../lib/flows/transfer.ts';
 import type { FlowContext, FlowResult } from '../../../lib/flows/types.ts';
-import { METRIC } from '../../../lib/metrics/names.ts';
+import { METRIC } from '../../../lib/metrics/registry.ts';
 import { runnerOfId } from '../../../lib/protocol/ids.ts';
 import { transferOutcomeOfRelay } from '../../../lib/protocol/relay.ts';
 import { accountingOf } from '../../../lib/summary/accounting.ts';

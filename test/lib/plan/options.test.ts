@@ -3,20 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { parseDurationMs } from '../../../lib/config/duration.ts';
 import { PROFILE_NAMES } from '../../../lib/config/profiles.ts';
 import { type Env, parseRunConfig, type ScenarioKind } from '../../../lib/config/run-config.ts';
-import { DETECTOR_METRICS } from '../../../lib/detectors/metrics.ts';
-import { BUILTIN_METRICS, DECLARED_METRICS } from '../../../lib/flows/record.ts';
-import { METRIC_NAMES } from '../../../lib/metrics/names.ts';
+import { kitMetricsBy, knownMetrics, METRIC_NAMES } from '../../../lib/metrics/registry.ts';
 import { arrivalRate, planOptions, SUMMARY_TREND_STATS } from '../../../lib/plan/options.ts';
 import { checkThreshold, type K6MetricType } from '../../../lib/thresholds/grammar.ts';
-import { BUILTIN_METRIC_TYPES } from '../../../lib/thresholds/metric-types.ts';
 
 /** Every metric the scenario modules declare (lib/k6/metrics.ts, lib/k6/detector-probe.ts) or k6 builds in, with its type. */
-const declaredTypes: Record<string, K6MetricType> = {
-  ...BUILTIN_METRIC_TYPES,
-  ...DETECTOR_METRICS,
-  ...DECLARED_METRICS,
-};
-const declared = new Set<string>([...Object.keys(declaredTypes), ...BUILTIN_METRICS]);
+const declaredTypes: Record<string, K6MetricType> = Object.fromEntries(
+  [...knownMetrics()].map(([name, info]) => [name, info.type]),
+);
+const declared = new Set<string>(Object.keys(declaredTypes));
 
 function optionsFor(kind: ScenarioKind, env: Env) {
   return planOptions(parseRunConfig(kind, env));
@@ -176,9 +171,11 @@ describe('planned options: figures', () => {
     expect(SUMMARY_TREND_STATS).toEqual(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count']);
   });
 
-  it('declares only names from lib/metrics/names.ts', () => {
+  it('declares only names from lib/metrics/registry.ts', () => {
     const known = new Set<string>(METRIC_NAMES);
-    const extra = Object.keys(DECLARED_METRICS).filter((n) => !known.has(n as never));
+    const extra = [...kitMetricsBy('flows'), ...kitMetricsBy('probe')]
+      .map((m) => m.name)
+      .filter((n) => !known.has(n as never));
     expect(extra).toEqual([]);
   });
 });

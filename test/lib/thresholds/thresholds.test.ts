@@ -2,9 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PROFILE_NAMES } from '../../../lib/config/profiles.ts';
 import { parseRunConfig } from '../../../lib/config/run-config.ts';
-import { DETECTOR_METRICS } from '../../../lib/detectors/metrics.ts';
-import { BUILTIN_METRICS, DECLARED_METRICS } from '../../../lib/flows/record.ts';
-import { METRIC_NAMES } from '../../../lib/metrics/names.ts';
+import { BUILTIN_METRICS, knownMetrics, METRIC_NAMES } from '../../../lib/metrics/registry.ts';
 import { mergeThresholds, planOptions } from '../../../lib/plan/options.ts';
 import { AGGREGATIONS, checkThreshold, parseThreshold } from '../../../lib/thresholds/grammar.ts';
 import {
@@ -18,11 +16,9 @@ import {
 
 const exprOf = (s: ThresholdSpec) => (typeof s === 'string' ? s : s.threshold);
 /** Everything a k6 run of the kit declares: built-ins, the scenarios' metrics, the probe's. */
-const DECLARED: Record<string, string> = {
-  ...Object.fromEntries(BUILTIN_METRICS.map((m) => [m, 'builtin'])),
-  ...DECLARED_METRICS,
-  ...DETECTOR_METRICS,
-};
+const DECLARED: Record<string, string> = Object.fromEntries(
+  [...knownMetrics()].map(([name, info]) => [name, info.type]),
+);
 
 describe('threshold grammar', () => {
   it('accepts k6 expressions and refuses malformed ones with the expression in the message', () => {
@@ -62,11 +58,7 @@ describe('threshold sets', () => {
           for (const [metric, specs] of Object.entries(c.thresholds)) {
             expect(DECLARED[metric], `${metric} must be declared`).toBeDefined();
             const type = c.metrics[metric]!;
-            expect(
-              DECLARED_METRICS[metric as keyof typeof DECLARED_METRICS] ??
-                DETECTOR_METRICS[metric as keyof typeof DETECTOR_METRICS] ??
-                type,
-            ).toBe(type);
+            expect(DECLARED[metric]).toBe(type);
             for (const s of specs) {
               const p = checkThreshold(metric, type, exprOf(s));
               expect(AGGREGATIONS[type]).toContain(p.aggregation);
@@ -117,12 +109,10 @@ describe('threshold sets', () => {
     expect(drop(tiny)).toEqual(['count<=1']);
   });
 
-  it('names only metrics listed in lib/metrics/names.ts or k6 built-ins', () => {
+  it('names only metrics listed in lib/metrics/registry.ts or k6 built-ins', () => {
     const c = thresholdsFor({ profile: 'soak', parallelism: 2, targetTps: 1000, durationS: 3600 });
     for (const m of Object.keys(c.thresholds)) {
-      expect(
-        (METRIC_NAMES as readonly string[]).includes(m) || (BUILTIN_METRICS as readonly string[]).includes(m),
-      ).toBe(true);
+      expect((METRIC_NAMES as readonly string[]).includes(m) || m in BUILTIN_METRICS).toBe(true);
     }
   });
 

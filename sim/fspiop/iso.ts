@@ -5,7 +5,7 @@
  * (lib/protocol/iso20022.ts), which also decodes the condition from the ILP v4 packet.
  */
 
-import { ulid } from '../lib/protocol/ids.ts';
+import { ulid } from '../../lib/protocol/ids.ts';
 import {
   ISO_ADDITIONAL_INFO_MAX,
   ISO_TX_STATUS,
@@ -13,10 +13,10 @@ import {
   isoTransferErrorBody,
   isoTransferPatchBody,
   TRANSFER_STATE_OF_ISO,
-} from '../lib/protocol/iso20022.ts';
-import { nodeCrypto } from '../node/crypto.ts';
-import type { TransferState } from './hub/ledger.ts';
-import { isRecord } from './message.ts';
+  type TransferState,
+} from '../../lib/protocol/iso20022.ts';
+import { nodeCrypto } from '../../node/crypto.ts';
+import { isRecord } from '../runtime/message.ts';
 
 export const ISO_TRANSFERS_CONTENT_TYPE =
   'application/vnd.interoperability.iso20022.transfers+json;version=2.0';

@@ -3,7 +3,7 @@
  * over in-process (all-in-one mode, hub -> simulated DFSP) look the same to every handler, so the
  * two deployment shapes run identical protocol code.
  */
-import type { HttpMethod } from '../lib/protocol/http.ts';
+import type { HttpMethod } from '../../lib/protocol/http.ts';
 
 export interface SimRequest {
   /** Upper-case method. */

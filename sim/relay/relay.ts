@@ -10,7 +10,7 @@
  * age out, so a later callback for the same transfer is counted as a duplicate.
  */
 
-import { runnerOfId, ulidTimeMs } from '../lib/protocol/ids.ts';
+import { runnerOfId, ulidTimeMs } from '../../lib/protocol/ids.ts';
 import {
   RELAY_MAX_BATCH,
   RELAY_MAX_WAIT_MS,
@@ -22,11 +22,11 @@ import {
   type RelayPhaseCounts,
   type RelayState,
   type RelayStats,
-} from '../lib/protocol/relay.ts';
-import { e2eStartMs } from '../lib/protocol/trace.ts';
-import { errorResponse, methodNotAllowed } from './hub/errors.ts';
-import { json, queryParams, type SimRequest, type SimResponse, safeDecode } from './message.ts';
-import type { Scheduler, TimerEntry } from './scheduler.ts';
+} from '../../lib/protocol/relay.ts';
+import { e2eStartMs } from '../../lib/protocol/trace.ts';
+import { errorResponse, methodNotAllowed } from '../fspiop/errors.ts';
+import { json, queryParams, type SimRequest, type SimResponse, safeDecode } from '../runtime/message.ts';
+import type { Scheduler, TimerEntry } from '../runtime/scheduler.ts';
 
 export interface RelayOptions {
   /** Keep outcomes at most this long (ms). */

@@ -4,7 +4,7 @@
  * `{errorInformation:{errorCode, errorDescription:"<default> - <detail>" (<= 128), extensionList?}}`.
  */
 import type { ErrorInformationObject, ExtensionList } from '../../lib/protocol/bodies.ts';
-import { json, type SimResponse } from '../message.ts';
+import { json, type SimResponse } from '../runtime/message.ts';
 
 /** Default messages (API Definition v1.1 §7.6). */
 export const ERROR_MESSAGES: Readonly<Record<string, string>> = {

@@ -6,8 +6,8 @@
  * protocol needs anyway). Any other URL — and every call in the separate-services shape — goes over
  * real HTTP through the keep-alive Node adapter (node/http.ts). Handlers cannot tell the difference.
  */
-import type { HttpResponse } from '../lib/protocol/http.ts';
-import { NodeHttpClient } from '../node/http.ts';
+import type { HttpResponse } from '../../lib/protocol/http.ts';
+import { NodeHttpClient } from '../../node/http.ts';
 import type { Handler, Outgoing, SimRequest, SimResponse } from './message.ts';
 import type { Scheduler } from './scheduler.ts';
 

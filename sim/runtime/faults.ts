@@ -9,8 +9,8 @@
  * Randomness comes from a seeded PRNG (`seed`), so a profile replays the same choices.
  */
 
-import { ERROR_CODE } from '../lib/protocol/patterns.ts';
-import { mulberry32 } from '../node/prng.ts';
+import { ERROR_CODE } from '../../lib/protocol/patterns.ts';
+import { mulberry32 } from '../../node/prng.ts';
 import { isRecord } from './message.ts';
 
 export type Leg = 'prepare' | 'fulfil' | 'payee' | 'lookup';
