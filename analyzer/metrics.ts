@@ -1,9 +1,9 @@
 /**
  * What the analyzer does with each metric name it meets. The kit's own metrics (`ml_*`, from
- * lib/metrics/names.ts) are preferred when present; k6's built-in metrics make any k6 script
+ * lib/metrics/registry.ts) are preferred when present; k6's built-in metrics make any k6 script
  * analyzable. Names not listed are only counted.
  */
-import { METRIC } from '../lib/metrics/names.ts';
+import { METRIC } from '../lib/metrics/registry.ts';
 
 /** Indices of the per-window counters (sums of Counter values, or passes/totals of Rates). */
 export const C = {

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { parseDurationMs } from '../lib/config/duration.ts';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../lib/config/profiles.ts';
+import { PLAN_MODES, type PlanMode } from '../lib/plan/modes.ts';
 import { MAX_PARALLELISM } from '../lib/plan/segments.ts';
 import { copyBundles } from '../planner/manifests/bundle.ts';
 import {
@@ -39,7 +40,6 @@ import {
   type DeployOptions,
   scriptFile,
 } from '../planner/manifests/testrun.ts';
-import { PLAN_MODES, type PlanMode } from '../planner/modes.ts';
 import { makePlan, type Plan, type PlanInput, PlanRefused } from '../planner/planner.ts';
 import { parseCpu, parseMemory } from '../planner/quantity.ts';
 
@@ -301,10 +301,11 @@ function schemaProblems(files: Rendered, validate: TestRunValidator | undefined)
 }
 
 function planJson(plan: Plan): unknown {
+  const { run: _run, ...rest } = plan;
   return {
     // `targetTps` and `parallelism` at the top level: the analyzer reads this file with --run-config.
     targetTps: plan.tps,
-    ...plan,
+    ...rest,
     runners: plan.runners.map((r) => ({ ...r, share: `${r.share.n}/${r.share.d}` })),
   };
 }

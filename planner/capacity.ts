@@ -6,7 +6,7 @@
  *
  * Pure and k6-safe (numbers only), so a scenario could print its expected footprint.
  */
-import type { PlanMode } from './modes.ts';
+import type { PlanMode } from '../lib/plan/modes.ts';
 
 const MiB = 1024 * 1024;
 

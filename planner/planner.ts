@@ -7,24 +7,14 @@
  *
  * Pure: the CLI (cli/plan.ts) parses flags and writes manifests; tests call this directly.
  */
-import {
-  DEFAULT_HOLD_MS,
-  PROFILES,
-  type ProfileName,
-  peakRateFactor,
-  volumeFactor,
-} from '../lib/config/profiles.ts';
-import { decimalString, mul, type Rat, rat, ratFromNumber, toNumber } from '../lib/plan/rational.ts';
-import {
-  MAX_PARALLELISM,
-  operatorSegments,
-  type RunnerShare,
-  scaleCount,
-  splitArrivalRate,
-} from '../lib/plan/segments.ts';
-import { DEFAULT_HEADROOM, sizeVus } from '../lib/plan/sizing.ts';
+import { ConfigError } from '../lib/config/errors.ts';
+import { DEFAULT_HOLD_MS, PROFILES, type ProfileName } from '../lib/config/profiles.ts';
+import { parseRunConfig } from '../lib/config/run-config.ts';
+import { type BundleName, bundleOf, modeEnv, type PlanMode } from '../lib/plan/modes.ts';
+import { type Rat, toNumber } from '../lib/plan/rational.ts';
+import { PlanError, planRun, type RunPlan } from '../lib/plan/run-plan.ts';
+import { MAX_PARALLELISM } from '../lib/plan/segments.ts';
 import { CAPACITY } from './capacity.ts';
-import { type BundleName, bundleOf, modeEnv, type PlanMode } from './modes.ts';
 import { formatCpu, formatMemory, mib } from './quantity.ts';
 
 /** Latency of what holds a VU when not given, ms: the load profiles' own defaults, so script and plan agree. */
@@ -39,7 +29,7 @@ export interface PlanInput {
   durationMs: number;
   /** EXPECTED_LATENCY_MS; default DEFAULT_HOLD_MS[mode]. */
   latencyMs?: number;
-  /** Headroom over Little's law; default DEFAULT_HEADROOM. */
+  /** Headroom over Little's law (VU_HEADROOM); default 2. */
   headroom?: number;
   /** Runner count; when absent, the smallest that fits the runner size. */
   parallelism?: number;
@@ -104,6 +94,8 @@ export interface Plan {
   /** Human-readable computation, one step per line. */
   arithmetic: string[];
   warnings: string[];
+  /** The scenario's own plan of this run (lib/plan/run-plan.ts): what the bundle will do with `env`. */
+  run: RunPlan;
 }
 
 /** Thrown when a plan would idle or starve a runner; `reasons` say why, `arithmetic` shows the numbers. */
@@ -144,7 +136,7 @@ function roundUp(x: number, step: number): number {
   return Math.max(step, Math.ceil(x / step - 1e-9) * step);
 }
 
-type ReasonKind = 'idle' | 'uneven' | 'starved-rate' | 'vus' | 'cpu' | 'memory';
+type ReasonKind = 'idle' | 'uneven' | 'starved-rate' | 'vus' | 'cpu' | 'memory' | 'config';
 
 interface Reason {
   kind: ReasonKind;
@@ -153,29 +145,27 @@ interface Reason {
 
 interface Evaluation {
   parallelism: number;
-  vus: number;
-  sizingLine: string;
-  shares: RunnerShare[];
-  resources: ResourcePlan;
+  /** The run plan at this parallelism; undefined when the scenario itself would refuse it. */
+  run: RunPlan | undefined;
+  resources: ResourcePlan | undefined;
   reasons: Reason[];
+  /** The capacity model's arithmetic. */
   lines: string[];
 }
 
-/** k6's split of `vus` over `p` runners; the striping is only computed when the split is uneven. */
-function sharesFor(vus: number, p: number): RunnerShare[] {
-  if (vus % p !== 0) return splitArrivalRate({ rate: 1, preAllocatedVUs: vus, maxVUs: vus }, p);
-  const each = vus / p;
-  const share = rat(1, p);
-  return operatorSegments(p).map((f, i) => ({
-    runner: p === 1 ? 0 : i + 1,
-    segment: f.segment,
-    preAllocatedVUs: each,
-    maxVUs: each,
-    share,
-    rate: share,
-    perSecond: toNumber(share),
-    idle: each === 0,
-  }));
+/** An evaluation stopped before the capacity model: the scenario would refuse this plan. */
+function refusedEarly(
+  p: number,
+  problems: ReadonlyArray<{ kind: ReasonKind; text: string }>,
+  arithmetic: readonly string[] = [],
+): Evaluation {
+  return {
+    parallelism: p,
+    run: undefined,
+    resources: undefined,
+    reasons: [...problems],
+    lines: [...arithmetic],
+  };
 }
 
 function validateInput(input: PlanInput): string[] {
@@ -208,60 +198,41 @@ function validateInput(input: PlanInput): string[] {
   return bad;
 }
 
-interface Rates {
-  latencyMs: number;
-  headroom: number;
-  peakTps: number;
-  volume: number;
+/** The scenario's environment for this input at parallelism `p`: what the manifests set. */
+export function scenarioEnv(input: PlanInput, p: number): Record<string, string> {
+  const env: Record<string, string> = {
+    PROFILE: input.profile,
+    TARGET_TPS: String(input.tps),
+    DURATION: k6Duration(input.durationMs),
+    PARALLELISM: String(p),
+  };
+  const m = modeEnv(input.mode);
+  if (m) env.MODE = m;
+  env.EXPECTED_LATENCY_MS = String(input.latencyMs ?? DEFAULT_HOLD_MS[input.mode]);
+  if (input.headroom !== undefined) env.VU_HEADROOM = String(input.headroom);
+  if (input.vus !== undefined) env.VUS = String(input.vus);
+  return env;
 }
 
-function evaluate(input: PlanInput, p: number, r: Rates): Evaluation {
+function evaluate(input: PlanInput, p: number): Evaluation {
+  const env = scenarioEnv(input, p);
+  let run: RunPlan;
+  try {
+    run = planRun(parseRunConfig(bundleOf(input.mode), env));
+  } catch (e) {
+    if (e instanceof PlanError) return refusedEarly(p, e.problems, e.arithmetic);
+    if (e instanceof ConfigError) {
+      return refusedEarly(
+        p,
+        e.problems.map((x) => ({ kind: 'config', text: `the scenario refuses ${x.field}: ${x.message}` })),
+      );
+    }
+    throw e;
+  }
   const reasons: Reason[] = [];
   const lines: string[] = [];
-  let vus: number;
-  let sizingLine: string;
-  if (input.vus !== undefined) {
-    vus = input.vus;
-    sizingLine = `VUs = ${vus} (given with --vus; Little's law not applied); maxVUs = preAllocatedVUs = ${vus}`;
-  } else {
-    const sizing = sizeVus({
-      targetTps: r.peakTps,
-      holdMs: r.latencyMs,
-      headroom: r.headroom,
-      parallelism: p,
-    });
-    vus = sizing.vus;
-    sizingLine = sizing.arithmetic;
-  }
-  const shares = sharesFor(vus, p);
-  const tpsRat = ratFromNumber(input.tps, 'tps');
-  const idle = shares.filter((s) => s.idle);
-  if (idle.length > 0) {
-    reasons.push({
-      kind: 'idle',
-      text:
-        `${idle.length} of ${p} runners would get 0 maxVUs and sit idle (runners ${idle.map((s) => s.runner).join(', ')}): ` +
-        `maxVUs ${vus} < parallelism ${p}; k6-operator also puts such a TestRun in stage error`,
-    });
-  } else if (vus % p !== 0) {
-    const counts = shares.map((s) => s.maxVUs).join('/');
-    const rates = shares.map((s) => decimalString(mul(tpsRat, s.share), 2)).join('/');
-    reasons.push({
-      kind: 'uneven',
-      text:
-        `maxVUs ${vus} is not a multiple of parallelism ${p}: k6 splits it ${counts} and the rate by the same shares ` +
-        `(${rates} transfers/s instead of ${decimalString(mul(tpsRat, rat(1, p)), 2)} each); use a multiple of ${p}`,
-    });
-  }
-  const extra = input.mode === 'collect' ? 1 : 0;
-  let maxShare = shares[0]!.share;
-  for (const s of shares) if (toNumber(s.share) > toNumber(maxShare)) maxShare = s.share;
-  const share = toNumber(maxShare);
-  const runnerVus = Math.max(...shares.map((s) => s.maxVUs)) + extra;
-  const runnerPeak = r.peakTps * share;
-  const runnerTransfers = r.volume * share;
-  const minTarget = input.tps * Math.min(...shares.map((s) => toNumber(s.share)));
-  if (idle.length === 0 && minTarget < 1) {
+  const minTarget = Math.min(...run.runners.map((r) => r.tps));
+  if (minTarget < 1) {
     reasons.push({
       kind: 'starved-rate',
       text:
@@ -269,12 +240,10 @@ function evaluate(input: PlanInput, p: number, r: Rates): Evaluation {
         `use at most ${Math.max(1, Math.floor(input.tps))}`,
     });
   }
-  if (runnerVus > CAPACITY.maxVusPerRunner) {
-    reasons.push({
-      kind: 'vus',
-      text: `${runnerVus} VUs per runner exceeds ${CAPACITY.maxVusPerRunner} (k6 docs: one instance handles 30-40k VUs); use more runners`,
-    });
-  }
+  const biggest = run.runners.reduce((a, r) => (toNumber(r.share) > toNumber(a.share) ? r : a));
+  const runnerVus = biggest.vus + biggest.extraVus;
+  const runnerPeak = biggest.peakTps;
+  const runnerTransfers = biggest.expectedTransfers;
   const req = CAPACITY.requestsPerTransfer[input.mode];
   const cpuNeeded =
     CAPACITY.baseCpuMillicores + runnerPeak * (req * CAPACITY.cpuMsPerRequest + CAPACITY.cpuMsPerTransfer);
@@ -334,9 +303,7 @@ function evaluate(input: PlanInput, p: number, r: Rates): Evaluation {
   }
   return {
     parallelism: p,
-    vus,
-    sizingLine,
-    shares,
+    run,
     resources: {
       cpuMillicores: cpu,
       memoryBytes: mem,
@@ -358,18 +325,19 @@ function fmt(x: number): string {
  * (a runner would drop under 1 transfer/s, or the given --vus would leave one idle); skips counts
  * that do not divide a given --vus. Returns the last capacity failure when nothing fits.
  */
-function chooseParallelism(input: PlanInput, r: Rates): Evaluation {
-  const first = evaluate(input, 1, r);
+function chooseParallelism(input: PlanInput): Evaluation {
+  const first = evaluate(input, 1);
   if (first.reasons.length === 0) return first;
   let last = first;
   for (let p = 2; p <= MAX_PARALLELISM; p++) {
-    const next = evaluate(input, p, r);
+    const next = evaluate(input, p);
     if (next.reasons.length === 0) return next;
     const kinds = new Set(next.reasons.map((x) => x.kind));
     if (kinds.has('starved-rate') || kinds.has('idle')) break;
     // At the floor already: more runners cannot make a runner smaller.
-    const cpuStuck = kinds.has('cpu') && next.resources.cpuMillicores <= CAPACITY.minCpuMillicores;
-    const memStuck = kinds.has('memory') && next.resources.memoryBytes <= CAPACITY.minMemoryBytes;
+    if (kinds.has('config')) return next;
+    const cpuStuck = kinds.has('cpu') && (next.resources?.cpuMillicores ?? 0) <= CAPACITY.minCpuMillicores;
+    const memStuck = kinds.has('memory') && (next.resources?.memoryBytes ?? 0) <= CAPACITY.minMemoryBytes;
     if (cpuStuck || memStuck) {
       last = next;
       break;
@@ -383,51 +351,23 @@ function chooseParallelism(input: PlanInput, r: Rates): Evaluation {
 export function makePlan(input: PlanInput): Plan {
   const bad = validateInput(input);
   if (bad.length > 0) throw new PlanRefused(bad, []);
-  const spec = PROFILES[input.profile];
-  const peakFactor = peakRateFactor(spec);
-  const r: Rates = {
-    latencyMs: input.latencyMs ?? DEFAULT_HOLD_MS[input.mode],
-    headroom: input.headroom ?? DEFAULT_HEADROOM,
-    peakTps: input.tps * peakFactor,
-    volume: input.tps * volumeFactor(spec) * (input.durationMs / 1000),
-  };
-  const lines: string[] = [
-    `plan: profile ${input.profile}, mode ${input.mode} (dist/${bundleOf(input.mode)}.js), TARGET_TPS ${input.tps}, ` +
-      `DURATION ${k6Duration(input.durationMs)}` +
-      (peakFactor !== 1
-        ? `; the profile peaks at ${peakFactor} × ${input.tps} = ${fmt(r.peakTps)} transfers/s`
-        : ''),
-    `transfers in the run: ${fmt(input.tps)}/s × ${fmt(volumeFactor(spec))} (profile volume) × ${input.durationMs / 1000} s = ` +
-      `${fmt(r.volume)}`,
-    `latency holding a VU: ${r.latencyMs} ms${input.latencyMs === undefined ? ` (default for ${input.mode})` : ''}`,
-  ];
   const chosen = input.parallelism === undefined;
-  const ev = chosen ? chooseParallelism(input, r) : evaluate(input, input.parallelism!, r);
+  const ev = chosen ? chooseParallelism(input) : evaluate(input, input.parallelism!);
   const p = ev.parallelism;
-  lines.push(`parallelism: ${p}${chosen ? ' (the smallest that fits the runner size)' : ' (given)'}`);
-  lines.push(ev.sizingLine);
-  lines.push(
-    `k6 split: each runner's segment, its maxVUs, and the rate k6 re-cuts by maxVUs ${ev.vus} (k6-semantics §2.3):`,
-  );
-  const tpsRat = ratFromNumber(input.tps, 'tps');
-  for (const [i, s] of ev.shares.entries()) {
-    lines.push(
-      `  runner ${String(i + 1).padEnd(3)} segment ${s.segment.padEnd(11)} preAllocatedVUs = maxVUs = ${String(s.maxVUs).padEnd(6)} ` +
-        `rate ${input.tps} × ${s.maxVUs}/${ev.vus} = ${decimalString(mul(tpsRat, s.share), 3)}/s`,
-    );
+  const run = ev.run;
+  const lines: string[] = [];
+  if (run) {
+    lines.push(...run.arithmetic.slice(0, 3));
+    lines.push(`parallelism: ${p}${chosen ? ' (the smallest that fits the runner size)' : ' (given)'}`);
+    lines.push(...run.arithmetic.slice(3));
+    lines.push(...ev.lines);
+  } else {
+    // Refused by the scenario's own plan: its arithmetic (when it got that far) is in ev.lines.
+    lines.push(...ev.lines.slice(0, 3));
+    lines.push(`parallelism: ${p}${chosen ? ' (the smallest that fits the runner size)' : ' (given)'}`);
+    lines.push(...ev.lines.slice(3));
   }
-  if (input.mode === 'collect')
-    lines.push('  + 1 collector VU per runner (constant-vus with vus = parallelism)');
-  lines.push(...ev.lines);
-  const share0 = ev.shares[0]!.share;
-  const total = Math.floor(r.volume);
-  if (p > 1) {
-    lines.push(
-      `per-runner thresholds: each runner sees ${decimalString(share0, 4)} of the samples; scale counts by it ` +
-        `(a global count>=${total} is count>=${scaleCount(total, share0)} per runner); ratios and percentiles need no scaling`,
-    );
-  }
-  if (ev.reasons.length > 0)
+  if (ev.reasons.length > 0 || !run || !ev.resources)
     throw new PlanRefused(
       ev.reasons.map((x) => x.text),
       lines,
@@ -441,45 +381,37 @@ export function makePlan(input: PlanInput): Plan {
   }
   if (p > 20) warnings.push('k6 Cloud output (--out cloud) through k6-operator supports parallelism ≤ 20');
 
-  const runners: RunnerPlan[] = ev.shares.map((s, i) => ({
-    runner: i + 1,
-    segment: s.segment,
-    preAllocatedVUs: s.preAllocatedVUs,
-    maxVUs: s.maxVUs,
-    share: s.share,
-    targetTps: toNumber(mul(tpsRat, s.share)),
-    peakTps: r.peakTps * toNumber(s.share),
-    expectedTransfers: scaleCount(total, s.share),
+  const runners: RunnerPlan[] = run.runners.map((r) => ({
+    runner: r.index + 1,
+    segment: r.segment,
+    preAllocatedVUs: r.vus,
+    maxVUs: r.vus,
+    share: r.share,
+    targetTps: r.tps,
+    peakTps: r.peakTps,
+    expectedTransfers: r.expectedTransfers,
   }));
-  const env: Record<string, string> = {
-    PROFILE: input.profile,
-    TARGET_TPS: String(input.tps),
-    DURATION: k6Duration(input.durationMs),
-    PARALLELISM: String(p),
-  };
-  const m = modeEnv(input.mode);
-  if (m) env.MODE = m;
-  env.EXPECTED_LATENCY_MS = String(r.latencyMs);
   return {
     tps: input.tps,
-    peakTps: r.peakTps,
+    peakTps: run.peakTps,
     mode: input.mode,
     profile: input.profile,
-    bundle: bundleOf(input.mode),
+    bundle: run.bundle,
     durationMs: input.durationMs,
-    latencyMs: r.latencyMs,
-    headroom: r.headroom,
+    latencyMs: run.vus.holdMs,
+    headroom: run.vus.headroom,
     parallelism: p,
     parallelismChosen: chosen,
-    vus: ev.vus,
-    extraVusPerRunner: input.mode === 'collect' ? 1 : 0,
+    vus: run.vus.total,
+    extraVusPerRunner: run.runners[0]!.extraVus,
     runners,
     resources: ev.resources,
     runnerCpuMillicores: input.runnerCpuMillicores,
     runnerMemoryBytes: input.runnerMemoryBytes,
-    totalTransfers: total,
-    env,
+    totalTransfers: run.volume.transfers,
+    env: scenarioEnv(input, p),
     arithmetic: lines,
     warnings,
+    run,
   };
 }

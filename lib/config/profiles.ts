@@ -136,6 +136,12 @@ export const DEFAULT_HOLD_MS = {
 export const VU_HEADROOM = 2;
 
 /**
+ * Most VUs one k6 runner may hold: "one k6 instance can handle 30-40k VUs" (k6 docs, running large
+ * tests), and each costs about a megabyte; a plan above it needs more runners.
+ */
+export const MAX_VUS_PER_RUNNER = 30_000;
+
+/**
  * Headroom the verdicts advise over an *observed* tail iteration time (p95 in the run's verdict,
  * p99 in the analyzer): the tail is already in the figure, so less than VU_HEADROOM, which
  * multiplies an expected typical latency.

@@ -14,8 +14,16 @@ import { amountToIlpUnits } from '../protocol/money.ts';
 import { humanDuration } from './duration.ts';
 import { Problems, shown } from './errors.ts';
 import { DEFAULT_POOL, type DfspPool, parsePool } from './pool.ts';
-import { DEFAULT_HOLD_MS, PROFILE_NAMES, PROFILES, type ProfileName, type ProfileSpec } from './profiles.ts';
-import { durationMs, httpUrl, integerIn, oneOf, positiveNumber } from './values.ts';
+import {
+  DEFAULT_HOLD_MS,
+  MAX_VUS_PER_RUNNER,
+  PROFILE_NAMES,
+  PROFILES,
+  type ProfileName,
+  type ProfileSpec,
+  VU_HEADROOM,
+} from './profiles.ts';
+import { durationMs, httpUrl, integerIn, numberIn, oneOf, positiveNumber } from './values.ts';
 
 export type ScenarioKind = 'transfers' | 'e2e' | 'outbound';
 export type Mode = 'collect' | 'wait';
@@ -57,6 +65,10 @@ export interface RunConfig {
   fspiopVersion: FspiopVersion;
   /** Latency of what holds a VU, for Little's-law sizing, ms. */
   expectedLatencyMs: number;
+  /** Spare VU capacity over Little's law (VU_HEADROOM, >= 1). */
+  vuHeadroom: number;
+  /** Total VUs given explicitly (VUS), instead of Little's law; a multiple of PARALLELISM. */
+  vus: number | undefined;
   timeoutMs: number;
   hubUrl: string;
   relayUrl: string;
@@ -117,6 +129,8 @@ export const ENV_VARS = [
   'API',
   'FSPIOP_VERSION',
   'EXPECTED_LATENCY_MS',
+  'VU_HEADROOM',
+  'VUS',
   'TIMEOUT_MS',
   'HUB_URL',
   'RELAY_URL',
@@ -299,6 +313,15 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
       ? DEFAULT_HOLD_MS[holdKey]
       : positiveNumber(latText, fieldOf(env, 'EXPECTED_LATENCY_MS', 'expectedLatencyMs'), problems, '50');
 
+  const headroomText = envValue(env, 'VU_HEADROOM');
+  const vuHeadroom =
+    headroomText === undefined ? VU_HEADROOM : numberIn(headroomText, 1, 100, 'VU_HEADROOM', problems, '1.5');
+  const vusText = envValue(env, 'VUS');
+  const vus =
+    vusText === undefined
+      ? undefined
+      : integerIn(vusText, 1, MAX_VUS_PER_RUNNER * MAX_RUNNERS, 'VUS', problems);
+
   const toText = pick(env, 'TIMEOUT_MS', file, 'timeoutMs', problems);
   const timeoutMs =
     toText === undefined
@@ -394,6 +417,8 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
     api: api!,
     fspiopVersion: fspiopVersion!,
     expectedLatencyMs: expectedLatencyMs!,
+    vuHeadroom: vuHeadroom!,
+    vus,
     timeoutMs: timeoutMs!,
     hubUrl,
     relayUrl: relayUrl!,

@@ -33,6 +33,21 @@ export function positiveNumber(
   return undefined;
 }
 
+/** A number within [min, max] (decimals allowed). */
+export function numberIn(
+  value: string,
+  min: number,
+  max: number,
+  field: string,
+  problems: Problems,
+  example: string,
+): number | undefined {
+  const n = /^\s*\d+(?:\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (Number.isFinite(n) && n >= min && n <= max) return n;
+  problems.add(field, `expected a number from ${min} to ${max} such as ${example}, got ${shown(value)}`);
+  return undefined;
+}
+
 export function integerIn(
   value: string,
   min: number,

@@ -1,23 +1,27 @@
 /**
- * What only k6's coordinating VU runs: planning the exported options (read from the init of VU 0),
- * the fixed ILP pair handed to the load VUs through setup(), and the end-of-test summary
- * (result JSON, text, JUnit, verdict) of handleSummary.
+ * What only k6's coordinating VU runs: the run plan (lib/plan/run-plan.ts; its options are what
+ * the scenario exports, read from the init of VU 0), the fixed ILP pair handed to the load VUs
+ * through setup(), and the end-of-test summary (result JSON, text, JUnit, verdict) of handleSummary.
  *
  * A lazy unit (build/lazy-units.ts): in the bundle its code, and the planning, summary and verdict
  * modules only it imports, is evaluated on the first call, so the load VUs (every VU with
- * `__VU >= 1`) never create those functions. It exchanges plain data only.
+ * `__VU >= 1`) never create those functions. It exchanges plain data only. The plan is computed
+ * once per VU that asks for it.
  */
-
 import type { RunConfig, ScenarioKind } from '../config/run-config.ts';
-import { type PlannedOptions, planOptions } from '../plan/options.ts';
+import { planRun, type RunPlan } from '../plan/run-plan.ts';
 import type { CryptoProvider } from '../protocol/crypto.ts';
 import { type FixedIlp, fixedIlpPair } from '../protocol/material.ts';
 import { summaryOutputs } from '../summary/outputs.ts';
 import type { RunInfo } from '../summary/result.ts';
 import { verdictHook } from '../verdict/hook.ts';
 
-export function plannedOptions(config: RunConfig): PlannedOptions {
-  return planOptions(config);
+let planned: { config: RunConfig; plan: RunPlan } | undefined;
+
+/** The plan of this run (computed on the first call; a bad plan throws, which stops k6 in init). */
+export function runPlanOf(config: RunConfig): RunPlan {
+  if (planned?.config !== config) planned = { config, plan: planRun(config) };
+  return planned.plan;
 }
 
 /** The fixed-mode ILP pair, computed and checked once for the whole run. */
@@ -32,19 +36,19 @@ export function summaryOutputFiles(
   config: RunConfig,
   runner: number | undefined,
 ): Record<string, string> {
-  const planned = planOptions(config);
+  const plan = runPlanOf(config);
   const run: RunInfo = {
     scenario: kind,
     profile: config.profile,
-    mode: kind === 'transfers' ? config.mode : kind,
+    mode: plan.mode,
     api: config.api,
     fspiopVersion: config.fspiopVersion,
     targetTps: config.targetTps,
     parallelism: config.parallelism,
     runner,
-    loadLengthMs: planned.loadLengthMs,
+    loadLengthMs: plan.load.lengthMs,
     timeoutMs: config.timeoutMs,
-    vus: planned.vuPlan.vus,
+    vus: plan.vus.total,
   };
-  return summaryOutputs(data, run, config.resultsDir, verdictHook(config.expectedLatencyMs)).outputs;
+  return summaryOutputs(data, run, config.resultsDir, verdictHook(plan.vus.holdMs)).outputs;
 }

@@ -73,8 +73,8 @@ export interface ProbeScenario {
 }
 
 export interface DetectorProbeOptions {
-  /** the load-generating scenario's options, whole test */
-  scenario: ProbeScenario;
+  /** the load-generating scenario's options, whole test (or how to get them on the first iteration) */
+  scenario: ProbeScenario | (() => ProbeScenario);
   /** 'load' (default): a VU of the scenario; 'collector': the VU that reads every outcome of its runner */
   role?: 'load' | 'collector';
   /** VUs (by idInInstance) that run the detectors; default 4 */
@@ -172,7 +172,7 @@ export function createDetectorProbe(opts: DetectorProbeOptions): DetectorProbe {
 }
 
 function build(opts: DetectorProbeOptions, role: 'load' | 'collector', sentinels: number): Resolved {
-  const sc = opts.scenario;
+  const sc = typeof opts.scenario === 'function' ? opts.scenario() : opts.scenario;
   const o = exec.test.options as unknown as {
     executionSegment?: string | null;
     executionSegmentSequence?: string | null;

@@ -19,11 +19,11 @@ import { fspiopRequestSigner, type RequestSigner } from '../flows/sign.ts';
 import { sendAndWait, sendTransfer } from '../flows/transfer.ts';
 import type { FlowContext, FlowResult } from '../flows/types.ts';
 import { METRIC } from '../metrics/registry.ts';
-import { type PlannedOptions, planLoad } from '../plan/options.ts';
+import type { K6Options, ScenarioOptions } from '../plan/options.ts';
 import { createSubtleJwsSigner, type SubtleLike } from '../protocol/jws.ts';
 import type { FixedIlp } from '../protocol/material.ts';
 import { interpretRelayStats, relayStatsRequest } from '../protocol/relay.ts';
-import { checkedFixedIlp, plannedOptions, summaryOutputFiles } from './coordinator.lazy.ts';
+import { checkedFixedIlp, runPlanOf, summaryOutputFiles } from './coordinator.lazy.ts';
 import { k6Crypto } from './crypto.ts';
 import { createDetectorProbe } from './detector-probe.ts';
 import { drive, driveSigned, perform } from './http.ts';
@@ -39,6 +39,8 @@ export interface SetupData {
   duplicates: number;
   /** Fixed ILP mode: the pair every VU puts in its transfers (computed and checked once, in setup). */
   fixedIlp?: FixedIlp;
+  /** The planned load scenario (the detector probe needs its rate, stages and maxVUs). */
+  load: ScenarioOptions;
 }
 
 /** How long one collect request may wait for outcomes when the runner's partition is empty, ms. */
@@ -71,7 +73,7 @@ function relayBaseline(config: RunConfig, runner: number): RelayBaseline {
 export interface Scenario {
   config: RunConfig;
   /** k6 reads `options` from the first evaluation of the script (VU id 0); undefined in load VUs. */
-  options: PlannedOptions['options'] | undefined;
+  options: K6Options | undefined;
   setup(): SetupData;
   teardown(data: SetupData): void;
   /** The load-generating exec function (named after the scenario kind); async only with JWS signing. */
@@ -93,15 +95,18 @@ export function defineScenario(kind: ScenarioKind): Scenario {
   // fixed ILP pair and build summaries (coordinator.lazy.ts): load VUs (__VU >= 1) never evaluate
   // that code, so they keep neither its functions nor its init-time garbage.
   const coordinating = __VU === 0;
-  const options = coordinating ? plannedOptions(config).options : undefined;
+  const options = coordinating ? runPlanOf(config).options : undefined;
   const sink: MetricSink = declareMetrics();
-  // The detector probe (generator starvation, hub degradation) needs the load scenario's shape.
-  const load = planLoad(config);
+  // The detector probe (generator starvation, hub degradation) needs the load scenario's shape:
+  // load VUs take it from the setup data on their first iteration (the plan is the coordinator's);
+  // only without setup data (--no-setup) does a VU plan the run itself.
+  let load: ScenarioOptions | undefined;
+  const loadShape = (): ScenarioOptions => (load ??= runPlanOf(config).load.scenario);
   const collect = kind === 'transfers' && config.mode === 'collect';
-  const probe = createDetectorProbe({ scenario: load.scenario });
+  const probe = createDetectorProbe({ scenario: loadShape });
   // Collect mode: the load VUs only see POST answers; the collector sees every outcome of its runner.
   const collectorProbe = collect
-    ? createDetectorProbe({ scenario: load.scenario, role: 'collector' })
+    ? createDetectorProbe({ scenario: loadShape, role: 'collector' })
     : undefined;
   const crypto6 = pooledRandom(k6Crypto);
   // The coordinating VU checks the whole flow configuration in the init context (a bad value stops
@@ -171,7 +176,7 @@ export function defineScenario(kind: ScenarioKind): Scenario {
         );
       }
       const runStartMs = Date.now();
-      const shared = fixedIlp ? { fixedIlp } : {};
+      const shared = { load: loadShape(), ...(fixedIlp ? { fixedIlp } : {}) };
       if (kind === 'outbound') return { runStartMs, evicted: 0, duplicates: 0, ...shared };
       const base = relayBaseline(config, runnerIndex(config.runner));
       return { runStartMs, ...base, ...shared };
@@ -191,6 +196,7 @@ export function defineScenario(kind: ScenarioKind): Scenario {
     },
 
     run(data: SetupData): void | Promise<void> {
+      if (load === undefined && data?.load) load = data.load;
       untag();
       const c = context();
       const plan = flowPlan(data);
@@ -208,6 +214,7 @@ export function defineScenario(kind: ScenarioKind): Scenario {
     },
 
     collector(data: SetupData): void {
+      if (load === undefined && data?.load) load = data.load;
       collectorState ??= {
         runner: context().runner,
         cursor: '',

@@ -1,28 +1,16 @@
 /**
- * The k6 options of a scenario, planned from the run config: executors, VU pools sized by Little's
- * law, the collector scenario of collect mode, summary statistics and thresholds. Pure data, so
- * Node tests check the invariants (executor, sizing, maxVUs multiple of PARALLELISM, thresholds
- * only on declared metrics) without k6.
- *
- * VU sizing. A VU is busy for the latency L of whatever holds it: the POST alone in collect mode
- * (the outcome is read later, in batches, by the collector), the whole flow in wait, e2e and
- * outbound modes. At an arrival rate λ, Little's law gives λ·L busy VUs on average; the pool is
- *
- *     VUs = roundUpToMultiple( ceil(λ_peak · L / 1000 · HEADROOM), PARALLELISM ),  at least PARALLELISM
- *
- * with `maxVUs = preAllocatedVUs = VUs`: fixed capacity, because k6 creates missing VUs one at a
- * time, only after a drop, re-running the init context (k6-semantics §1.4–1.5). The multiple of
- * PARALLELISM matters because k6 splits an arrival rate across runners by their share of maxVUs,
- * not by segment length (§2.3): a multiple gives every runner exactly λ/PARALLELISM.
+ * The pieces of a scenario's k6 options: summary columns and system tags, the arrival-rate
+ * executor of a load profile, the collector of collect mode, and the thresholds (visibility, base,
+ * and the composed sets of lib/thresholds/). lib/plan/run-plan.ts assembles them into one plan;
+ * nothing else computes options. Pure data, so Node tests check the invariants without k6.
  */
 
 import { formatDuration } from '../config/duration.ts';
-import { type ProfileSpec, peakRateFactor, VU_HEADROOM, volumeFactor } from '../config/profiles.ts';
+import { type ProfileSpec, volumeFactor } from '../config/profiles.ts';
 import type { RunConfig } from '../config/run-config.ts';
 import type { Phase } from '../flows/types.ts';
 import { METRIC } from '../metrics/registry.ts';
 import { thresholdsFor } from '../thresholds/sets.ts';
-import { sizeVus } from './sizing.ts';
 
 /** Trend columns in every summary; p(99) is the Mojaloop SLO percentile (§5.2: thresholds alone do not add it). */
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'] as const;
@@ -120,45 +108,6 @@ export interface K6Options {
   discardResponseBodies: boolean;
   setupTimeout: string;
   teardownTimeout: string;
-}
-
-export interface VuPlan {
-  /** Highest arrival rate of the profile, transfers/s (whole test). */
-  peakTps: number;
-  /** Latency of what holds a VU, ms. */
-  holdMs: number;
-  headroom: number;
-  parallelism: number;
-  /** Little's-law VUs before rounding to the parallelism: ceil(λ·L·headroom). */
-  littleVus: number;
-  /** preAllocatedVUs = maxVUs for the whole test. */
-  vus: number;
-  /** Per runner (vus / parallelism; exact because vus is a multiple). */
-  vusPerRunner: number;
-  tpsPerRunner: number;
-  /** The computation in one line (lib/plan/sizing.ts). */
-  arithmetic: string;
-}
-
-/** Little's-law VU pool (lib/plan/sizing.ts), a multiple of `parallelism` and at least one VU per runner. */
-export function planVus(
-  peakTps: number,
-  holdMs: number,
-  parallelism: number,
-  headroom = VU_HEADROOM,
-): VuPlan {
-  const s = sizeVus({ targetTps: peakTps, holdMs, parallelism, headroom });
-  return {
-    peakTps,
-    holdMs,
-    headroom,
-    parallelism,
-    littleVus: s.littleVus,
-    vus: s.vus,
-    vusPerRunner: s.vus / parallelism,
-    tpsPerRunner: peakTps / parallelism,
-    arithmetic: s.arithmetic,
-  };
 }
 
 /**
@@ -304,62 +253,7 @@ export function mergeThresholds(...maps: Array<Record<string, Threshold[]>>): Re
   return out;
 }
 
-export interface PlannedOptions {
-  options: K6Options;
-  vuPlan: VuPlan;
-  /** Length of the transfers-sending scenario, ms (without graceful stop). */
-  loadLengthMs: number;
-  /** Name of the exported function each scenario runs. */
-  execs: string[];
-}
-
-/**
- * Plans the k6 options of `config.scenario`. `thresholds` (from thresholds/) is merged over the
- * base and visibility thresholds.
- */
-export interface LoadPlan {
-  vuPlan: VuPlan;
-  /** The load-generating scenario (named after the scenario kind). */
-  scenario: ScenarioOptions;
-  /** Its length, ms (without graceful stop). */
-  lengthMs: number;
-}
-
-/**
- * The load-generating scenario alone: cheap enough for every VU's init context (the detector probe
- * needs its rate, stages and maxVUs), unlike the full options with their thresholds.
- */
-export function planLoad(config: RunConfig): LoadPlan {
-  const spec = config.profileSpec;
-  const peakTps = config.targetTps * peakRateFactor(spec);
-  const little = planVus(peakTps, config.expectedLatencyMs, config.parallelism);
-  const floor = spec.minVusPerRunner * config.parallelism;
-  const vuPlan: VuPlan =
-    little.vus >= floor
-      ? little
-      : {
-          ...little,
-          vus: floor,
-          vusPerRunner: spec.minVusPerRunner,
-          arithmetic: `${little.arithmetic}; raised to the profile's minimum of ${spec.minVusPerRunner} per runner: ${floor}`,
-        };
-  const tags = { mode: config.scenario === 'transfers' ? config.mode : config.scenario };
-  const collect = config.scenario === 'transfers' && config.mode === 'collect';
-  // Waiting VUs must be allowed to finish their wait, or their transfers end up unaccounted.
-  const gracefulStopMs = collect ? Math.min(config.timeoutMs, 10_000) + 5000 : config.timeoutMs + 5000;
-  const { scenario, lengthMs } = loadScenario(
-    spec,
-    config.targetTps,
-    config.durationMs,
-    vuPlan.vus,
-    config.scenario,
-    gracefulStopMs,
-    tags,
-  );
-  return { vuPlan, scenario, lengthMs };
-}
-
-/** The threshold sets of thresholds/detectors.ts for this run (invariant, generator, hub). */
+/** The threshold sets of lib/thresholds/sets.ts for this run (invariant, generator, hub). */
 export function composedThresholds(config: RunConfig, lengthMs: number): Record<string, Threshold[]> {
   return thresholdsFor({
     profile: config.profile,
@@ -367,50 +261,4 @@ export function composedThresholds(config: RunConfig, lengthMs: number): Record<
     targetTps: config.targetTps,
     durationS: Math.max(1, lengthMs / 1000),
   }).thresholds;
-}
-
-/**
- * Plans the k6 options of `config.scenario`: the load scenario, the collector (collect mode), and
- * the thresholds — visibility, base, the composed sets of thresholds/detectors.ts, then `extra`.
- */
-export function planOptions(config: RunConfig, extra: Record<string, Threshold[]> = {}): PlannedOptions {
-  const { vuPlan, scenario, lengthMs } = planLoad(config);
-  const collect = config.scenario === 'transfers' && config.mode === 'collect';
-  const exec = config.scenario;
-  const sets = composedThresholds(config, lengthMs);
-  const thresholds = mergeThresholds(
-    visibilityThresholds(config),
-    baseThresholds(config, lengthMs, sets),
-    sets,
-    extra,
-  );
-  const scenarios: Record<string, ScenarioOptions> = { [exec]: scenario };
-  const execs: string[] = [exec];
-  if (collect) {
-    scenarios.collector = {
-      executor: 'constant-vus',
-      exec: 'collector',
-      // One collector VU per runner: k6 splits `vus` by segment, exactly, when it is a multiple of PARALLELISM.
-      vus: config.parallelism,
-      duration: formatDuration(lengthMs + config.timeoutMs + COLLECTOR_MARGIN_MS),
-      startTime: '0s',
-      gracefulStop: '5s',
-      tags: { mode: 'collect' },
-    };
-    execs.push('collector');
-  }
-  return {
-    options: {
-      scenarios,
-      thresholds,
-      summaryTrendStats: [...SUMMARY_TREND_STATS],
-      systemTags: [...SYSTEM_TAGS],
-      discardResponseBodies: true,
-      setupTimeout: '60s',
-      teardownTimeout: '60s',
-    },
-    vuPlan,
-    loadLengthMs: lengthMs,
-    execs,
-  };
 }

@@ -6,10 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { bundleOf } from '../../lib/plan/modes.ts';
 import { OPERATOR_DIR } from '../../planner/manifests/generate.ts';
 import { PRESETS } from '../../planner/manifests/presets.ts';
 import { buildScriptConfigMap } from '../../planner/manifests/testrun.ts';
-import { bundleOf } from '../../planner/modes.ts';
 
 const ROOT = path.join(OPERATOR_DIR, '..');
 const MiB = 1024 * 1024;

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDurationMs } from '../../../lib/config/duration.ts';
-import { PROFILE_NAMES } from '../../../lib/config/profiles.ts';
+import { MAX_VUS_PER_RUNNER, PROFILE_NAMES, PROFILES, peakRateFactor } from '../../../lib/config/profiles.ts';
 import { type Env, parseRunConfig, type ScenarioKind } from '../../../lib/config/run-config.ts';
 import { kitMetricsBy, knownMetrics, METRIC_NAMES } from '../../../lib/metrics/registry.ts';
-import { arrivalRate, planOptions, SUMMARY_TREND_STATS } from '../../../lib/plan/options.ts';
+import { arrivalRate, SUMMARY_TREND_STATS } from '../../../lib/plan/options.ts';
+import { planRun } from '../../../lib/plan/run-plan.ts';
 import { checkThreshold, type K6MetricType } from '../../../lib/thresholds/grammar.ts';
 
 /** Every metric the scenario modules declare (lib/k6/metrics.ts, lib/k6/detector-probe.ts) or k6 builds in, with its type. */
@@ -14,7 +15,18 @@ const declaredTypes: Record<string, K6MetricType> = Object.fromEntries(
 const declared = new Set<string>(Object.keys(declaredTypes));
 
 function optionsFor(kind: ScenarioKind, env: Env) {
-  return planOptions(parseRunConfig(kind, env));
+  const plan = planRun(parseRunConfig(kind, env));
+  return {
+    options: plan.options,
+    loadLengthMs: plan.load.lengthMs,
+    vuPlan: {
+      peakTps: plan.peakTps,
+      holdMs: plan.vus.holdMs,
+      vus: plan.vus.total,
+      vusPerRunner: plan.runners[0]!.vus,
+      tpsPerRunner: plan.runners[0]!.tps,
+    },
+  };
 }
 
 function ms(d: string | undefined): number {
@@ -43,6 +55,15 @@ describe('planned options: invariants over every profile, mode and parallelism (
           EXPECTED_LATENCY_MS: String(latency),
           ...(kind === 'transfers' ? { MODE: mode } : {}),
         };
+        const peak = tps * peakRateFactor(PROFILES[profile]);
+        const little = Math.ceil((peak * latency * 2) / 1000 - 1e-9);
+        const perRunner =
+          Math.ceil(little / parallelism) + (kind === 'transfers' && mode === 'collect' ? 1 : 0);
+        if (perRunner > MAX_VUS_PER_RUNNER) {
+          // more VUs than one k6 instance should hold: refused before any load, naming the limit
+          expect(() => optionsFor(kind, env)).toThrow(/VUs per runner exceeds 30000/);
+          return;
+        }
         const { options, vuPlan, loadLengthMs } = optionsFor(kind, env);
         const main = options.scenarios[kind]!;
         // Arrival-rate executor matching the profile's shape; never the --vus/--duration shortcuts.

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { PROFILE_NAMES } from '../../../lib/config/profiles.ts';
 import { parseRunConfig } from '../../../lib/config/run-config.ts';
 import { BUILTIN_METRICS, knownMetrics, METRIC_NAMES } from '../../../lib/metrics/registry.ts';
-import { mergeThresholds, planOptions } from '../../../lib/plan/options.ts';
+import { mergeThresholds } from '../../../lib/plan/options.ts';
+import { planRun } from '../../../lib/plan/run-plan.ts';
 import { AGGREGATIONS, checkThreshold, parseThreshold } from '../../../lib/thresholds/grammar.ts';
 import {
   DROPPED_ABORT,
@@ -116,7 +117,7 @@ describe('threshold sets', () => {
     }
   });
 
-  it('merges into the planner options without losing the planner thresholds', () => {
+  it('are part of the run plan, next to the thresholds the plan adds', () => {
     const config = parseRunConfig('transfers', {
       PROFILE: 'load',
       TARGET_TPS: '200',
@@ -129,7 +130,7 @@ describe('threshold sets', () => {
       targetTps: config.targetTps,
       durationS: config.durationMs / 1000,
     }).thresholds;
-    const planned = planOptions(config, ours).options.thresholds;
+    const planned = planRun(config).thresholds;
     expect(planned.ml_generator_starved!.map(exprOf)).toContain('rate<0.05');
     expect(planned.dropped_iterations!.map(exprOf)).toContain('count<=30');
     // ours carry the invariant; the planner keeps what it adds on top (the committed volume)

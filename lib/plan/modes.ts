@@ -16,3 +16,11 @@ export function bundleOf(mode: PlanMode): BundleName {
 export function modeEnv(mode: PlanMode): 'collect' | 'wait' | undefined {
   return mode === 'collect' || mode === 'wait' ? mode : undefined;
 }
+
+/** The mode a run config runs (the transfers scenario's MODE, or the scenario itself). */
+export function planModeOf(config: {
+  scenario: 'transfers' | 'e2e' | 'outbound';
+  mode: 'collect' | 'wait';
+}): PlanMode {
+  return config.scenario === 'transfers' ? config.mode : config.scenario;
+}
