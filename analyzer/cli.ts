@@ -3,11 +3,14 @@
  * was expected), input expansion (directories hold runner files), the progress bar, the run-config
  * file, and writing the reports. cli/analyze.ts only calls {@link main}.
  *
- * Exit codes: 0 PASS, 1 FAIL, 2 INCONCLUSIVE, 3 INVALID, 4 usage or unreadable input.
+ * Exit codes: the verdict's (lib/verdict/status.ts: 0 HEALTHY, 10 GENERATOR-BOUND, 11 HUB-DEGRADING,
+ * 12 HUB-SATURATED, 13 INCONCLUSIVE, 14 INVALID), 4 usage or unreadable input.
  */
+
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { VERDICT_EXIT_CODES } from '../lib/verdict/status.ts';
 import { type AnalyzeOptions, analyze } from './index.ts';
 import { LedgerError, readLedger } from './ledger.ts';
 import { firstLine, InputError } from './read/lines.ts';
@@ -15,7 +18,7 @@ import { renderHtml } from './report/html.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import { parseDurationMs } from './time.ts';
-import type { AnalysisReport, VerdictStatus } from './types.ts';
+import type { AnalysisReport } from './types.ts';
 
 export const USAGE = `Usage: npm run analyze -- [options] <k6 output file or directory>...
 
@@ -37,7 +40,8 @@ Options:
   --progress / --no-progress   force the progress bar on stderr (default: on a TTY, inputs >= 20 MB)
   -h, --help
 
-Exit codes: 0 PASS, 1 FAIL, 2 INCONCLUSIVE, 3 INVALID, 4 usage or input error.`;
+Exit codes: 0 HEALTHY, 10 GENERATOR-BOUND, 11 HUB-DEGRADING, 12 HUB-SATURATED, 13 INCONCLUSIVE,
+14 INVALID (docs/verdicts.md); 4 usage or input error.`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -294,8 +298,6 @@ export function progressBar(stream: NodeJS.WriteStream): {
 /** On a terminal, inputs smaller than this get no progress bar (they take a second or two). */
 const PROGRESS_MIN_BYTES = 20_000_000;
 
-const EXIT: Record<VerdictStatus, number> = { PASS: 0, FAIL: 1, INCONCLUSIVE: 2, INVALID: 3 };
-
 export interface CliIo {
   stdout: { write(s: string): unknown };
   stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
@@ -384,5 +386,5 @@ export async function main(
   else if (format === 'json') io.stdout.write(renderJson(report));
   else if (format === 'html') io.stdout.write(renderHtml(report));
   else io.stdout.write(`${report.verdict.status}: ${report.verdict.headline}\n`);
-  return EXIT[report.verdict.status];
+  return VERDICT_EXIT_CODES[report.verdict.status];
 }

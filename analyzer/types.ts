@@ -154,7 +154,9 @@ export interface Detection {
   evidence: Record<string, number | string>;
 }
 
-export type VerdictStatus = 'PASS' | 'FAIL' | 'INCONCLUSIVE' | 'INVALID';
+import type { VerdictStatus } from '../lib/verdict/status.ts';
+
+export type { VerdictStatus };
 export type Culprit = 'none' | 'hub' | 'generator' | 'hub+generator' | 'unknown';
 
 export interface Verdict {

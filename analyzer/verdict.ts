@@ -1,12 +1,14 @@
 /**
- * The verdict: one status, the culprit, the evidence (numbers and time ranges) and what to do next.
+ * The verdict: one status (the vocabulary of lib/verdict/status.ts, shared with the in-run
+ * verdict), the culprit, the evidence (numbers and time ranges) and what to do next.
  *
  * - INVALID: the gate failed. The figures are shown but cannot be trusted.
- * - INCONCLUSIVE: only the generator misbehaved (starvation, its own pauses, a shortfall it caused):
- *   the hub was never offered the target load, so the run says nothing about it.
- * - FAIL: the hub misbehaved (plateau, queue build-up, sawtooth, pauses, drops caused by its
- *   stalls) or an SLO was missed (attainment, error rate, share over 1 s, p99 when given).
- * - PASS: none of the above.
+ * - HUB-SATURATED: the hub did not complete the offered load (a plateau below the target, drops
+ *   caused by its stalls), or an SLO was missed at the target without a pattern in the series.
+ * - HUB-DEGRADING: throughput held but latency grows, saws or stalls.
+ * - GENERATOR-BOUND: only the generator misbehaved (starvation, its own pauses, a shortfall it
+ *   caused): the hub was never offered the target load, so the run says nothing about it.
+ * - HEALTHY: none of the above.
  *
  * Next steps turn the troubleshooting checklist into advice computed from the run: how many VUs
  * Little's law asks for, how many runners, which hub component to look at, which period to chase.
@@ -35,6 +37,16 @@ export function fmtRanges(rs: TimeRange[], max = 4): string {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+/**
+ * Whether the hub findings say the hub did not complete the offered load: a plateau below the
+ * target, or drops while it was queueing (drops that come with a pause are the pause's, a
+ * degradation).
+ */
+function saturated(hub: readonly Detection[]): boolean {
+  if (hub.some((d) => d.kind === 'plateau_below_target')) return true;
+  return hub.some((d) => d.kind === 'hub_stall_drops') && !hub.some((d) => d.kind === 'pause');
+}
 
 export function verdict(v: VerdictInput): Verdict {
   const s = v.steady;
@@ -76,9 +88,11 @@ export function verdict(v: VerdictInput): Verdict {
   else if (slo.length > 0) culprit = 'unknown';
   let status: VerdictStatus;
   if (!v.gate.valid) status = 'INVALID';
-  else if (hubFindings.length > 0 || (slo.length > 0 && genFindings.length === 0)) status = 'FAIL';
-  else if (genFindings.length > 0) status = 'INCONCLUSIVE';
-  else status = 'PASS';
+  else if (saturated(hubFindings)) status = 'HUB-SATURATED';
+  else if (hubFindings.length > 0) status = 'HUB-DEGRADING';
+  else if (slo.length > 0 && genFindings.length === 0) status = 'HUB-SATURATED';
+  else if (genFindings.length > 0) status = 'GENERATOR-BOUND';
+  else status = 'HEALTHY';
 
   // Next steps.
   if (!v.gate.valid) {
@@ -98,7 +112,7 @@ export function verdict(v: VerdictInput): Verdict {
       'The target was inferred from the schedule (iterations started + dropped); pass --target-tps to judge attainment against the intended rate.',
     );
   }
-  if (status === 'PASS' && next.length === 0) {
+  if (status === 'HEALTHY' && next.length === 0) {
     next.push(
       s.targetTps !== null
         ? `The hub sustained ${s.achievedTps.toFixed(1)}/s with no pattern of degradation: raise the target to find its limit.`
@@ -121,12 +135,16 @@ function headlineOf(status: VerdictStatus, culprit: Culprit, v: VerdictInput): s
         .filter((c) => c.status === 'fail')
         .map((c) => c.name)
         .join(', ')} failed (${rate}${lat})`;
+    case 'GENERATOR-BOUND':
+      return `GENERATOR-BOUND: the generator could not offer the load (${rate}${lat}); the hub was not tested at the target`;
+    case 'HUB-SATURATED':
+      return `HUB-SATURATED: ${culprit === 'hub' || culprit === 'hub+generator' ? 'the hub is the bottleneck' : 'SLO missed at the target'} (${rate}${lat})`;
+    case 'HUB-DEGRADING':
+      return `HUB-DEGRADING: throughput held but latency degrades (${rate}${lat})`;
     case 'INCONCLUSIVE':
-      return `INCONCLUSIVE: the generator could not offer the load (${rate}${lat}); the hub was not tested at the target`;
-    case 'FAIL':
-      return `FAIL: ${culprit === 'hub' || culprit === 'hub+generator' ? 'the hub is the bottleneck' : 'SLO missed'} (${rate}${lat})`;
+      return `INCONCLUSIVE: nothing to judge (${rate}${lat})`;
     default:
-      return `PASS: ${rate}${lat}`;
+      return `HEALTHY: ${rate}${lat}`;
   }
 }
 

@@ -25,7 +25,7 @@ export { DEFAULT_DETECT_OPTIONS } from './input.ts';
 
 export interface DetectResult {
   detections: Detection[];
-  drops: Omit<DropAttribution, 'generatorFlags' | 'hubFlags'>;
+  drops: Omit<DropAttribution, 'generatorFlags' | 'hubFlags' | 'generatorDrops' | 'lateFlags'>;
   /** The hub detector saw a level shift (informational: not a degradation by itself). */
   latencyStep: { seen: boolean; lastStepMs: number };
   /** The steady state runs well above the lightly-loaded latency (see DetectContext.queued). */
@@ -68,7 +68,7 @@ export function detectAll(
   }
   detections.push(...pauses);
   detections.push(...detectStarvation(x, ctx, attribution));
-  const { generatorFlags: _g, hubFlags: _h, ...drops } = attribution;
+  const { generatorFlags: _g, hubFlags: _h, generatorDrops: _d, lateFlags: _l, ...drops } = attribution;
   return {
     detections,
     drops,

@@ -22,6 +22,9 @@
  * `ml_client_overhead` (client-side time of an iteration) is read the same way: a starved runner
  * stretches the iterations it runs even when it started them on time.
  */
+
+import { GeneratorJudge } from '../../lib/detectors/generator-judge.ts';
+import { GENERATOR_DEFAULTS } from '../../lib/detectors/sensitivity.ts';
 import type { Detection } from '../types.ts';
 import type { DetectContext } from './context.ts';
 import type { DetectInput, DetectOptions } from './input.ts';
@@ -39,6 +42,9 @@ export interface DropAttribution {
   lateSeconds: number;
   generatorFlags: boolean[];
   hubFlags: boolean[];
+  /** Per second: drops attributed to the generator, and whether its starts ran late in a burst. */
+  generatorDrops: number[];
+  lateFlags: boolean[];
 }
 
 /** Second i's p99 exceeds the lowest p50 of seconds [i-3, i] by more than `threshold`. */
@@ -64,6 +70,8 @@ export function attributeDrops(x: DetectInput, ctx: DetectContext, o: DetectOpti
     lateSeconds: 0,
     generatorFlags: new Array(n).fill(false),
     hubFlags: new Array(n).fill(false),
+    generatorDrops: new Array(n).fill(0),
+    lateFlags: new Array(n).fill(false),
   };
   for (let i = 0; i < n; i++) {
     const d = x.dropped[i]!;
@@ -83,32 +91,75 @@ export function attributeDrops(x: DetectInput, ctx: DetectContext, o: DetectOpti
       } else {
         a.generator += d;
         a.generatorFlags[i] = true;
+        a.generatorDrops[i] = d;
         if (ctx.busy[i]) a.vuLimited += d;
         else a.cpuLimited += d;
       }
     } else if (late) {
       a.lateSeconds++;
       a.generatorFlags[i] = true;
+      a.lateFlags[i] = true;
     }
   }
   return a;
+}
+
+/**
+ * Generator starvation judged by the in-run detector's rules (lib/detectors/generator-judge.ts),
+ * fed one bucket per second of the steady state: due = started + the drops attributed to the
+ * generator, headroom from vus / vus_max, late = a second of late bursts.
+ */
+function judgeSeconds(
+  x: DetectInput,
+  ctx: DetectContext,
+  a: DropAttribution,
+): { flags: boolean[]; vus: number; cpu: number } {
+  let maxVUs = 0;
+  for (let i = 0; i < ctx.n; i++)
+    if (Number.isFinite(x.vusMax[i]!) && x.vusMax[i]! > maxVUs) maxVUs = x.vusMax[i]!;
+  const judge = new GeneratorJudge({ maxVUs: Math.max(1, maxVUs), bucketMs: 1000 });
+  const flags: boolean[] = new Array(ctx.n).fill(false);
+  let vus = 0;
+  let cpu = 0;
+  for (let i = 0; i < ctx.n; i++) {
+    const cap = x.vusMax[i]!;
+    const busyVus = x.vus[i]!;
+    const head = Number.isFinite(cap) && cap > 0 && Number.isFinite(busyVus) ? 1 - busyVus / cap : Number.NaN;
+    const started = x.started[i]!;
+    const v = judge.push({
+      started: Number.isFinite(started) ? started : Number.NaN,
+      due: Number.isFinite(started) ? started + a.generatorDrops[i]! : Number.NaN,
+      spanMs: 1000,
+      minHeadroom: head,
+      headroomSum: Number.isNaN(head) ? 0 : head,
+      headroomCount: Number.isNaN(head) ? 0 : 1,
+      late: a.lateFlags[i] ? 1 : 0,
+      cpuLoad: Number.NaN,
+    });
+    flags[i] = v.starved;
+    if (v.cause === 'vus') vus++;
+    else if (v.cause === 'cpu') cpu++;
+  }
+  return { flags, vus, cpu };
 }
 
 export function detectStarvation(x: DetectInput, ctx: DetectContext, a: DropAttribution): Detection[] {
   const out: Detection[] = [];
   let scheduled = 0;
   for (let i = 0; i < ctx.n; i++) scheduled += x.started[i]! + x.dropped[i]!;
-  // A few drops (< 0.5% of the schedule) are noted in the report, not called starvation.
-  const dropFloor = Math.max(3, 0.005 * scheduled);
-  const lateFloor = Math.max(3, 0.02 * ctx.n);
-  const dropsCount = a.generator >= dropFloor;
-  const lateCount = a.lateSeconds >= lateFloor;
-  if (dropsCount || lateCount) {
+  const judged = judgeSeconds(x, ctx, a);
+  // Over the whole steady state too: drops or late seconds the windows were too short to hold on to.
+  const d = GENERATOR_DEFAULTS;
+  const dropsCount = a.generator >= Math.max(d.minRunDrops, d.runDropShare * scheduled);
+  const lateCount = a.lateSeconds >= Math.max(d.minLateStarts, d.runLateShare * ctx.n);
+  if (judged.vus + judged.cpu > 0 || dropsCount || lateCount) {
     // VU shortage drops every second it lasts (at least 1% of the schedule); a starved scheduler
     // shows late bursts, and at most a few drops when a burst finds no idle VU.
     const vuShort =
-      a.vuLimited >= a.cpuLimited && a.vuLimited >= Math.max(dropFloor, lateCount ? 0.01 * scheduled : 0);
-    const cause = vuShort ? 'vus' : 'cpu';
+      a.vuLimited >= a.cpuLimited &&
+      a.vuLimited >= Math.max(d.minRunDrops, d.runDropShare * scheduled, lateCount ? 0.01 * scheduled : 0);
+    const cause =
+      judged.vus + judged.cpu > 0 ? (judged.vus >= judged.cpu ? 'vus' : 'cpu') : vuShort ? 'vus' : 'cpu';
     const parts: string[] = [];
     if (a.generator > 0)
       parts.push(
@@ -124,13 +175,18 @@ export function detectStarvation(x: DetectInput, ctx: DetectContext, a: DropAttr
       kind: 'generator_starvation',
       side: 'generator',
       summary: `${parts.join(', ')}: ${why}`,
-      ranges: ranges(a.generatorFlags, x.offsetSec, 2),
+      ranges: ranges(
+        judged.flags.map((f, i) => f || a.generatorFlags[i]!),
+        x.offsetSec,
+        2,
+      ),
       evidence: {
         cause,
         generatorDrops: a.generator,
         vuLimitedDrops: a.vuLimited,
         cpuLimitedDrops: a.cpuLimited,
         lateSeconds: a.lateSeconds,
+        starvedSeconds: judged.vus + judged.cpu,
         scheduled,
         baselineP95Ms: Number.isFinite(ctx.baselineP95) ? Math.round(ctx.baselineP95 * 10) / 10 : '-',
       },

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { formatDuration } from '../time.ts';
-import type { AnalysisReport, Series } from '../types.ts';
+import type { AnalysisReport, Series, VerdictStatus } from '../types.ts';
 import { figureRows, num, pct, rangeText } from './format.ts';
 
 /** Series longer than this many 1-s points are drawn from the 10-s series instead. */
@@ -47,9 +47,11 @@ function chartData(r: AnalysisReport): { series: Series; record: string | null; 
   return { series, record: r.latencyOfRecord, phases };
 }
 
-const STATUS_COLOUR: Record<string, string> = {
-  PASS: '#1a7f37',
-  FAIL: '#cf222e',
+const STATUS_COLOUR: Record<VerdictStatus, string> = {
+  HEALTHY: '#1a7f37',
+  'HUB-SATURATED': '#cf222e',
+  'HUB-DEGRADING': '#cf222e',
+  'GENERATOR-BOUND': '#9a6700',
   INCONCLUSIVE: '#9a6700',
   INVALID: '#6e7781',
 };

@@ -1,4 +1,10 @@
-import { Latch } from './latch.ts';
+import {
+  emptyGeneratorVerdict,
+  type GeneratorBucket,
+  GeneratorJudge,
+  type GeneratorJudgeOptions,
+  type GeneratorVerdict,
+} from './generator-judge.ts';
 import { P2Median } from './p2-median.ts';
 import type { ArrivalSchedule } from './schedule.ts';
 import { GENERATOR_DEFAULTS } from './sensitivity.ts';
@@ -15,7 +21,8 @@ import { GENERATOR_DEFAULTS } from './sensitivity.ts';
  * and one per-iteration quantity, the client overhead (iteration wall time not spent waiting on
  * the network: JS, crypto, k6/http marshalling, event-loop and CPU wait).
  *
- * Verdicts:
+ * It closes one bucket per `bucketMs` and hands it to the judge (lib/detectors/generator-judge.ts),
+ * which the analyzer uses too. Verdicts:
  * - drops: attainment below 1 - max(`minDeficit`, 2 / due-in-window) for the window;
  * - vu-bound: drops while the pool is empty at a typical start (mean headroom at the starts of the
  *   window <= max(`vuBoundHeadroom`, 1.5 / maxVUs));
@@ -49,56 +56,25 @@ export interface GeneratorDetectorOptions {
   clearAfterS?: number;
 }
 
-export type StarvationCause = 'none' | 'vus' | 'cpu';
+export type { StarvationCause } from './generator-judge.ts';
 
-export interface GeneratorState {
-  ready: boolean;
-  analyses: number;
+export interface GeneratorState extends GeneratorVerdict {
   /** last observed schedule lag, ms */
   lagMs: number;
   /** last observed lateness above the recent lag floor, ms */
   lateMs: number;
-  /** started / due over the window (1 = on schedule); NaN before enough data */
-  attainment: number;
   /** last observed free share of maxVUs */
   headroom: number;
-  /** lowest headroom over the window */
-  minHeadroom: number;
-  /** mean headroom at the starts of the window */
-  meanHeadroom: number;
   /** median client overhead per iteration over the last bucket, ms */
   overheadMs: number;
-  /** late starts counted in the CPU window */
-  lateStarts: number;
-  /** JS busy time / cores (NaN unless cpuCores is set) */
-  cpuLoad: number;
-  dropping: boolean;
-  cpuStarved: boolean;
-  vuBound: boolean;
-  starved: boolean;
-  cause: StarvationCause;
 }
 
 export function emptyGeneratorState(): GeneratorState {
-  return {
-    ready: false,
-    analyses: 0,
-    lagMs: 0,
-    lateMs: 0,
-    attainment: Number.NaN,
-    headroom: 1,
-    minHeadroom: 1,
-    meanHeadroom: Number.NaN,
-    overheadMs: 0,
-    lateStarts: 0,
-    cpuLoad: Number.NaN,
-    dropping: false,
-    cpuStarved: false,
-    vuBound: false,
-    starved: false,
-    cause: 'none',
-  };
+  return { ...emptyGeneratorVerdict(), lagMs: 0, lateMs: 0, headroom: 1, overheadMs: 0 };
 }
+
+/** Lag floors of the open bucket and this many closed ones make the lateness reference. */
+const FLOOR_BUCKETS = 2;
 
 export class GeneratorDetector {
   readonly state: GeneratorState = emptyGeneratorState();
@@ -107,37 +83,24 @@ export class GeneratorDetector {
   private readonly maxVUs: number;
   private readonly cores: number;
   private readonly bucketMs: number;
-  private readonly ringN: number;
-  private readonly attainN: number;
-  private readonly cpuN: number;
   private readonly warmupMs: number;
   private readonly lateFloorMs: number;
-  private readonly minDeficit: number;
-  private readonly minLateStarts: number;
-  // ring of closed buckets: first observation (t, i) of the bucket, min headroom, late starts, lag floor
-  private readonly firstT: Float64Array;
-  private readonly firstI: Float64Array;
-  private readonly minHead: Float64Array;
-  private readonly sumHead: Float64Array;
-  private readonly starts: Float64Array;
-  private readonly late: Float64Array;
-  private readonly floor: Float64Array;
-  private head = 0;
-  private filled = 0;
+  private readonly judge: GeneratorJudge;
+  // lag floors of the last closed buckets (newest first)
+  private readonly floors = new Float64Array(FLOOR_BUCKETS).fill(Number.POSITIVE_INFINITY);
   // open bucket
   private openStart = Number.NaN;
-  private oFirstT = Number.NaN;
-  private oFirstI = Number.NaN;
   private oMinHead = 1;
   private oSumHead = 0;
   private oLate = 0;
   private oFloor = Number.POSITIVE_INFINITY;
   private oStarts = 0;
   private readonly overhead = new P2Median();
+  // last observation (time, iteration counter), now and at the last bucket close
   private lastT = Number.NaN;
   private lastI = Number.NaN;
-  private readonly dropLatch: Latch;
-  private readonly cpuLatch: Latch;
+  private closedT = Number.NaN;
+  private closedI = Number.NaN;
 
   constructor(opts: GeneratorDetectorOptions) {
     const d = GENERATOR_DEFAULTS;
@@ -152,23 +115,16 @@ export class GeneratorDetector {
     this.maxVUs = opts.maxVUs;
     this.cores = opts.cpuCores ?? Number.NaN;
     this.bucketMs = opts.bucketMs ?? d.bucketMs;
-    const per = (s: number) => Math.max(1, Math.round((s * 1000) / this.bucketMs));
-    this.attainN = per(opts.attainmentWindowS ?? d.attainmentWindowS);
-    this.cpuN = per(opts.cpuWindowS ?? d.cpuWindowS);
-    this.ringN = Math.max(this.attainN, this.cpuN) + 2;
     this.warmupMs = (opts.warmupS ?? d.warmupS) * 1000;
     this.lateFloorMs = opts.lateMs ?? d.lateMs;
-    this.minDeficit = opts.minDeficit ?? d.minDeficit;
-    this.minLateStarts = opts.minLateStarts ?? d.minLateStarts;
-    this.dropLatch = new Latch(per(opts.persistS ?? d.persistS), per(opts.clearAfterS ?? d.clearAfterS));
-    this.cpuLatch = new Latch(per(opts.persistS ?? d.persistS), per(opts.clearAfterS ?? d.clearAfterS));
-    this.firstT = new Float64Array(this.ringN);
-    this.firstI = new Float64Array(this.ringN);
-    this.minHead = new Float64Array(this.ringN);
-    this.sumHead = new Float64Array(this.ringN);
-    this.starts = new Float64Array(this.ringN);
-    this.late = new Float64Array(this.ringN);
-    this.floor = new Float64Array(this.ringN);
+    const judgeOpts: GeneratorJudgeOptions = { maxVUs: opts.maxVUs, bucketMs: this.bucketMs };
+    if (opts.attainmentWindowS !== undefined) judgeOpts.attainmentWindowS = opts.attainmentWindowS;
+    if (opts.cpuWindowS !== undefined) judgeOpts.cpuWindowS = opts.cpuWindowS;
+    if (opts.minDeficit !== undefined) judgeOpts.minDeficit = opts.minDeficit;
+    if (opts.minLateStarts !== undefined) judgeOpts.minLateStarts = opts.minLateStarts;
+    if (opts.persistS !== undefined) judgeOpts.persistS = opts.persistS;
+    if (opts.clearAfterS !== undefined) judgeOpts.clearAfterS = opts.clearAfterS;
+    this.judge = new GeneratorJudge(judgeOpts, this.state);
   }
 
   /**
@@ -187,18 +143,11 @@ export class GeneratorDetector {
       const i = iterationInInstance;
       const lag = nowMs - (this.startMs + this.schedule.dueAt(i));
       st.lagMs = lag;
-      if (Number.isNaN(this.oFirstT)) {
-        this.oFirstT = nowMs;
-        this.oFirstI = i;
-      }
       this.lastT = nowMs;
       this.lastI = i;
-      // lateness against the lowest lag seen in this and the two previous buckets
+      // lateness against the lowest lag seen in this and the previous buckets
       let fl = this.oFloor;
-      for (let age = 0; age < 2 && age < this.filled; age++) {
-        const f = this.floor[this.idx(age)]!;
-        if (f < fl) fl = f;
-      }
+      for (let k = 0; k < FLOOR_BUCKETS; k++) if (this.floors[k]! < fl) fl = this.floors[k]!;
       const late = fl === Number.POSITIVE_INFINITY ? 0 : lag - fl;
       st.lateMs = late;
       const rate = this.schedule.rateAt(nowMs - this.startMs);
@@ -225,113 +174,49 @@ export class GeneratorDetector {
     }
     if (nowMs < this.openStart + this.bucketMs) return false;
     const steps = Math.floor((nowMs - this.openStart) / this.bucketMs);
-    this.close();
-    for (let k = 1; k < Math.min(steps, this.ringN); k++) this.pushEmpty();
+    this.close(nowMs);
     this.openStart += steps * this.bucketMs;
-    this.analyze(nowMs);
     return true;
   }
 
-  private idx(age: number): number {
-    let i = this.head - 1 - age;
-    if (i < 0) i += this.ringN;
-    return i;
-  }
-
-  private close(): void {
-    const h = this.head;
-    this.firstT[h] = this.oFirstT;
-    this.firstI[h] = this.oFirstI;
-    this.minHead[h] = this.oStarts > 0 ? this.oMinHead : Number.NaN;
-    this.sumHead[h] = this.oSumHead;
-    this.starts[h] = this.oStarts;
-    this.late[h] = this.oLate;
-    this.floor[h] = this.oFloor;
-    this.head = h + 1 === this.ringN ? 0 : h + 1;
-    if (this.filled < this.ringN) this.filled++;
+  /** Closes the open bucket (and the empty ones of a gap) into the judge. */
+  private close(nowMs: number): void {
     if (this.overhead.count > 0) this.state.overheadMs = this.overhead.value();
     this.overhead.reset();
-    this.oFirstT = Number.NaN;
-    this.oFirstI = Number.NaN;
+    for (let k = FLOOR_BUCKETS - 1; k > 0; k--) this.floors[k] = this.floors[k - 1]!;
+    this.floors[0] = this.oFloor;
+    const sched = this.schedule;
+    // started and due from the last close's observation to this one's: the windows' sums telescope
+    const judged =
+      sched !== undefined &&
+      !Number.isNaN(this.closedT) &&
+      this.lastT > this.closedT &&
+      this.closedT - this.startMs >= this.warmupMs;
+    const bucket: GeneratorBucket = {
+      started: judged ? this.lastI - this.closedI : Number.NaN,
+      due: judged
+        ? sched.dueBy(this.lastT - this.startMs) - sched.dueBy(this.closedT - this.startMs)
+        : Number.NaN,
+      spanMs: judged ? this.lastT - this.closedT : 0,
+      minHeadroom: this.oStarts > 0 ? this.oMinHead : Number.NaN,
+      headroomSum: this.oSumHead,
+      headroomCount: this.oStarts,
+      late: this.oLate,
+      // JS busy share of the cores: started per second x median overhead
+      cpuLoad:
+        this.cores > 0 && sched
+          ? (sched.rateAt(nowMs - this.startMs) * this.state.overheadMs) / 1000 / this.cores
+          : Number.NaN,
+    };
+    if (!Number.isNaN(this.lastT)) {
+      this.closedT = this.lastT;
+      this.closedI = this.lastI;
+    }
     this.oMinHead = 1;
     this.oSumHead = 0;
     this.oLate = 0;
     this.oFloor = Number.POSITIVE_INFINITY;
     this.oStarts = 0;
-  }
-
-  private pushEmpty(): void {
-    const h = this.head;
-    this.firstT[h] = Number.NaN;
-    this.firstI[h] = Number.NaN;
-    this.minHead[h] = Number.NaN;
-    this.sumHead[h] = 0;
-    this.starts[h] = 0;
-    this.late[h] = 0;
-    this.floor[h] = Number.POSITIVE_INFINITY;
-    this.head = h + 1 === this.ringN ? 0 : h + 1;
-    if (this.filled < this.ringN) this.filled++;
-  }
-
-  private analyze(nowMs: number): void {
-    const st = this.state;
-    st.analyses++;
-    // lowest headroom and late starts over the windows
-    let minHead = 1;
-    let sumHead = 0;
-    let starts = 0;
-    for (let age = 0; age < Math.min(this.attainN, this.filled); age++) {
-      const i = this.idx(age);
-      const v = this.minHead[i]!;
-      if (v < minHead) minHead = v;
-      sumHead += this.sumHead[i]!;
-      starts += this.starts[i]!;
-    }
-    st.minHeadroom = minHead;
-    st.meanHeadroom = starts > 0 ? sumHead / starts : Number.NaN;
-    // VU-bound: the pool is empty at a typical start, not only during a catch-up burst
-    const poolEmpty =
-      starts > 0 && st.meanHeadroom <= Math.max(GENERATOR_DEFAULTS.vuBoundHeadroom, 1.5 / this.maxVUs);
-    let late = 0;
-    for (let age = 0; age < Math.min(this.cpuN, this.filled); age++) late += this.late[this.idx(age)]!;
-    st.lateStarts = late;
-    // attainment from the oldest first-observation in the attainment window to the last observation
-    let att = Number.NaN;
-    const sched = this.schedule;
-    if (sched && !Number.isNaN(this.lastT)) {
-      // from the oldest bucket of the window that is past the warm-up (VU activation, first
-      // connections) to the last observation
-      for (let age = Math.min(this.attainN, this.filled) - 1; age >= 0; age--) {
-        const i = this.idx(age);
-        const t0 = this.firstT[i]!;
-        if (Number.isNaN(t0) || t0 - this.startMs < this.warmupMs) continue;
-        const due = sched.dueBy(this.lastT - this.startMs) - sched.dueBy(t0 - this.startMs);
-        if (
-          due >= GENERATOR_DEFAULTS.minDueInWindow &&
-          this.lastT - t0 >= (this.attainN * this.bucketMs) / 2
-        ) {
-          att = (this.lastI - this.firstI[i]!) / due;
-          const margin = Math.max(this.minDeficit, 2 / due);
-          st.dropping = this.dropLatch.update(att < 1 - margin);
-        }
-        break;
-      }
-    }
-    st.attainment = att;
-    const dropsNow = !Number.isNaN(att) && att < 1 - this.minDeficit;
-    // JS busy share of the cores: started per second x median overhead
-    if (this.cores > 0 && sched) {
-      const rate = sched.rateAt(nowMs - this.startMs);
-      st.cpuLoad = (rate * st.overheadMs) / 1000 / this.cores;
-    }
-    // late starts mean CPU only once the attainment shows no drops (drops make the lag grow too)
-    const lateSignal = !Number.isNaN(att) && !dropsNow && late >= this.minLateStarts;
-    const idleDrops = dropsNow && !poolEmpty;
-    const busy = !Number.isNaN(st.cpuLoad) && st.cpuLoad >= GENERATOR_DEFAULTS.maxCpuLoad;
-    st.cpuStarved = this.cpuLatch.update(lateSignal || idleDrops || busy);
-    st.vuBound = st.dropping && poolEmpty;
-    st.starved = st.dropping || st.cpuStarved;
-    st.cause = st.vuBound ? 'vus' : st.starved ? 'cpu' : 'none';
-    st.ready = true;
+    this.judge.push(bucket);
   }
 }

@@ -118,4 +118,12 @@ export const GENERATOR_DEFAULTS = {
   vuBoundHeadroom: 0.15,
   persistS: 3,
   clearAfterS: 10,
+  /**
+   * Over a whole run (the analyzer's steady state): generator drops of at least this share of the
+   * schedule (and at least `minRunDrops`), or late seconds of at least `runLateShare` of the seconds,
+   * are starvation even when no window held them long enough.
+   */
+  runDropShare: 0.005,
+  minRunDrops: 3,
+  runLateShare: 0.02,
 } as const;

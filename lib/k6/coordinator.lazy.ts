@@ -14,7 +14,8 @@ import type { CryptoProvider } from '../protocol/crypto.ts';
 import { type FixedIlp, fixedIlpPair } from '../protocol/material.ts';
 import { summaryOutputs } from '../summary/outputs.ts';
 import type { RunInfo } from '../summary/result.ts';
-import { verdictHook } from '../verdict/hook.ts';
+import { verdictContext } from '../verdict/context.ts';
+import { computeVerdict } from '../verdict/verdict.ts';
 
 let planned: { config: RunConfig; plan: RunPlan } | undefined;
 
@@ -50,5 +51,6 @@ export function summaryOutputFiles(
     timeoutMs: config.timeoutMs,
     vus: plan.vus.total,
   };
-  return summaryOutputs(data, run, config.resultsDir, verdictHook(plan.vus.holdMs)).outputs;
+  const ctx = verdictContext(plan);
+  return summaryOutputs(data, run, config.resultsDir, (d) => computeVerdict(d, ctx)).outputs;
 }

@@ -15,7 +15,7 @@
  * the run is then reported NOT balanced, never silently clamped.
  */
 import { METRIC } from '../metrics/registry.ts';
-import { countOf, type SummaryView } from './read.ts';
+import { countOf, type SummaryView } from '../metrics/summary-view.ts';
 
 export interface Accounting {
   sent: number;

@@ -5,9 +5,9 @@
  * runners writing to a shared volume do not overwrite each other.
  */
 
+import { readSummary } from '../metrics/summary-view.ts';
 import { verdictJson } from '../verdict/format.ts';
 import { renderJunit } from './junit.ts';
-import { readSummary } from './read.ts';
 import { buildResult, type RunInfo, type RunResult } from './result.ts';
 import { isVerdict, renderText } from './text.ts';
 
@@ -24,8 +24,8 @@ export function summaryFiles(run: RunInfo, resultsDir: string): SummaryFiles {
   return { json: `${base}-result.json`, text: `${base}-summary.txt`, junit: `${base}-junit.xml` };
 }
 
-/** Optional verdict hook (lib/verdict), given the result without verdict. */
-export type VerdictFn = (result: RunResult, summaryData: unknown) => unknown;
+/** Optional verdict (lib/verdict), computed from the same summary data. */
+export type VerdictFn = (summaryData: unknown) => unknown;
 
 export function summaryOutputs(
   data: unknown,
@@ -36,7 +36,7 @@ export function summaryOutputs(
   const result = buildResult(readSummary(data), run);
   if (verdict) {
     try {
-      const v = verdict(result, data);
+      const v = verdict(data);
       result.verdict = isVerdict(v) ? verdictJson(v) : v;
     } catch (e) {
       result.verdict = { status: 'error', summary: `verdict failed: ${(e as Error).message}` };

@@ -5,9 +5,9 @@
  */
 
 import { METRIC } from '../metrics/registry.ts';
+import { countOf, rateOf, type SummaryView, statOf, thresholdResults } from '../metrics/summary-view.ts';
 import { PHASES, SUMMARY_TREND_STATS } from '../plan/options.ts';
 import { type Accounting, accountingOf } from './accounting.ts';
-import { countOf, rateOf, type SummaryView, statOf, thresholdResults } from './read.ts';
 
 export const RESULT_SCHEMA_VERSION = 1;
 

@@ -1,5 +1,5 @@
 import { METRIC } from '../metrics/registry.ts';
-import { countOf, rateOf, type SummaryView, statOf } from '../summary/read.ts';
+import { countOf, rateOf, type SummaryView, statOf } from '../metrics/summary-view.ts';
 
 /**
  * The numbers the verdict reasons on, read from one runner's end-of-test summary (either shape:

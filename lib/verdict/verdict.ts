@@ -1,6 +1,7 @@
 import { moreRunners, OBSERVED_VU_HEADROOM } from '../config/profiles.ts';
-import { readSummary, type SummaryView } from '../summary/read.ts';
+import { readSummary, type SummaryView } from '../metrics/summary-view.ts';
 import { readSignals, type Signals } from './signals.ts';
+import { VERDICT_EXIT_CODES, type VerdictStatus } from './status.ts';
 
 /**
  * The verdict of one runner's run, from its end-of-test summary: which side failed, and why.
@@ -21,13 +22,6 @@ import { readSignals, type Signals } from './signals.ts';
  * Under k6-operator each runner judges its own samples; the analyzer (analyzer/) computes the
  * run-wide verdict from every runner's output with the same detectors.
  */
-export type VerdictStatus =
-  | 'HEALTHY'
-  | 'GENERATOR-BOUND'
-  | 'HUB-DEGRADING'
-  | 'HUB-SATURATED'
-  | 'INCONCLUSIVE';
-
 export interface VerdictContext {
   /** whole-test target, transfers per second */
   targetTps: number;
@@ -46,7 +40,7 @@ export interface Verdict {
   status: VerdictStatus;
   /** one line */
   summary: string;
-  /** suggested exit code for wrappers (see VERDICT_EXIT_CODES); k6's own exit code is unchanged */
+  /** the status's exit code (lib/verdict/status.ts); k6's own exit code is unchanged */
   exitCode: number;
   /** 'vus' | 'cpu' for GENERATOR-BOUND, 'drift' | 'sawtooth' for HUB-DEGRADING, 'throughput' | 'latency' for HUB-SATURATED */
   cause?: string;
@@ -60,20 +54,6 @@ export interface Verdict {
   /** 'runner' when PARALLELISM > 1: this is one runner's view */
   scope: 'run' | 'runner';
 }
-
-/**
- * Exit codes a wrapper (npm start, CI) may use to branch on the culprit. Outside k6's own range
- * (97-110: 99 thresholds failed, 104 invalid config, 105 signal, 107 script error, 108
- * exec.test.abort, 110 exec.test.fail), which k6 still returns unchanged: the verdict is computed in
- * handleSummary, after k6 has decided its exit code, and exec.test.fail cannot be called there.
- */
-export const VERDICT_EXIT_CODES: Readonly<Record<VerdictStatus, number>> = {
-  HEALTHY: 0,
-  'GENERATOR-BOUND': 10,
-  'HUB-DEGRADING': 11,
-  'HUB-SATURATED': 12,
-  INCONCLUSIVE: 13,
-};
 
 /** Firing share of the detector checks above which a signal counts. */
 export const SIGNAL_RATE = 0.1;

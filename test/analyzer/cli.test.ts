@@ -74,7 +74,7 @@ describe('analyze CLI', () => {
     expect(c.err()).toMatch(/missing\.json: cannot read: no such file or directory/);
   });
 
-  it('reads a directory of runner files, writes the three reports, exits 0 on PASS', async () => {
+  it('reads a directory of runner files, writes the three reports, exits 0 when HEALTHY', async () => {
     // The kit writes its summary next to the outputs: not k6 output, so skipped with a note.
     writeFileSync(join(runDir, 'transfers-result.json'), JSON.stringify({ run: { targetTps: 60 } }, null, 2));
     const c = io();
@@ -83,17 +83,17 @@ describe('analyze CLI', () => {
     expect(c.err()).toMatch(/wrote .*report\.md/);
     expect(c.err()).toMatch(/skipping .*transfers-result\.json: not k6 --out json/);
     expect(code).toBe(0);
-    expect(c.out()).toMatch(/^PASS: /);
+    expect(c.out()).toMatch(/^HEALTHY: /);
     const json = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(json.runners).toHaveLength(2);
     expect(json.target).toMatchObject({ tps: 60, source: 'flag' });
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/## Verdict: PASS/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/## Verdict: HEALTHY/);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<canvas|uPlot/);
   });
 
-  it('exits 3 when the gate refuses the run', async () => {
+  it('exits 14 (INVALID) when the gate refuses the run', async () => {
     const c = io();
-    expect(await main([runDir, '--runners', '3', '--format', 'json'], c.io)).toBe(3);
+    expect(await main([runDir, '--runners', '3', '--format', 'json'], c.io)).toBe(14);
     expect(JSON.parse(c.out()).verdict.status).toBe('INVALID');
   });
 
@@ -127,7 +127,7 @@ describe('analyze CLI', () => {
       },
     );
     expect(out.status).toBe(0);
-    expect(out.stdout).toMatch(/## Verdict: PASS/);
+    expect(out.stdout).toMatch(/## Verdict: HEALTHY/);
     expect(
       existsSync('package.json') && JSON.parse(readFileSync('package.json', 'utf8')).scripts.analyze,
     ).toBe('tsx cli/analyze.ts');

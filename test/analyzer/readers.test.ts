@@ -99,7 +99,8 @@ describe('NDJSON reader', () => {
           );
         },
       ),
-      { numRuns: 2000 },
+      // A fixed seed: `taken` depends on what was generated, and a count that varies run to run flakes.
+      { numRuns: 2000, seed: 20261204 },
     );
     expect(taken).toBeGreaterThan(50); // the property was exercised on lines the fast path takes
     // and it does take the common k6 line, and refuses a cut-off one

@@ -21,7 +21,7 @@ import { METRIC } from '../../../lib/metrics/registry.ts';
 import { runnerOfId } from '../../../lib/protocol/ids.ts';
 import { transferOutcomeOfRelay } from '../../../lib/protocol/relay.ts';
 import { accountingOf } from '../../../lib/summary/accounting.ts';
-import { readSummary } from '../../../lib/summary/read.ts';
+import { readSummary } from '../../../lib/metrics/summary-view.ts';
 import { nodeCrypto } from '../../../node/crypto.ts';
 import { driveFlow, driveMany } from '../../../node/driver.ts';
 import { NodeHttpClient } from '../../../node/http.ts';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { accountingOf } from '../../../lib/summary/accounting.ts';
 import { summaryOutputs } from '../../../lib/summary/outputs.ts';
-import { readSummary } from '../../../lib/summary/read.ts';
+import { readSummary } from '../../../lib/metrics/summary-view.ts';
 import type { RunInfo } from '../../../lib/summary/result.ts';
 
 const run: RunInfo = {
@@ -220,12 +220,12 @@ describe('summary outputs', () => {
 
 describe('with lib/verdict', () => {
   it('adds the verdict to the text, the JSON result and the JUnit file', async () => {
-    const { verdictHook } = await import('../../../lib/verdict/hook.ts');
+    const { computeVerdict } = await import('../../../lib/verdict/verdict.ts');
     const { outputs, result } = summaryOutputs(
       legacy({ sent: 50, committed: 50, rejected: 0, timedOut: 0, late: 0 }),
       run,
       'results',
-      verdictHook(50),
+      (d) => computeVerdict(d, { targetTps: run.targetTps, parallelism: run.parallelism, expectedLatencyMs: 50 }),
     );
     const v = result.verdict as { status: string; summary: string };
     expect(['HEALTHY', 'GENERATOR-BOUND', 'HUB-DEGRADING', 'HUB-SATURATED', 'INCONCLUSIVE']).toContain(

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { verdictJson, verdictJUnitTestcase, verdictLines } from '../../../lib/verdict/format.ts';
-import { verdictHook } from '../../../lib/verdict/hook.ts';
-import { computeVerdict, VERDICT_EXIT_CODES, type VerdictContext } from '../../../lib/verdict/verdict.ts';
+import { parseRunConfig } from '../../../lib/config/run-config.ts';
+import { planRun } from '../../../lib/plan/run-plan.ts';
+import { verdictContext } from '../../../lib/verdict/context.ts';
+import { VERDICT_EXIT_CODES } from '../../../lib/verdict/status.ts';
+import { computeVerdict, type VerdictContext } from '../../../lib/verdict/verdict.ts';
 
 /**
  * A compact description of one runner's end-of-test metrics, rendered in both summary shapes k6
@@ -245,15 +248,26 @@ describe('verdict table, both summary shapes', () => {
     expect(() => computeVerdict({}, { ...CTX, parallelism: 0 })).toThrow(/parallelism/);
   });
 
-  it('verdictHook builds the context from the summary result', () => {
-    const hook = verdictHook(100);
-    const v = hook(
-      {
-        run: { targetTps: 200, parallelism: 2, loadLengthMs: DURATION * 1000, vus: 40, profile: 'load' },
-      } as never,
-      legacy(CASES[1]!.metrics, DURATION),
+  it('takes its context from the run plan', () => {
+    const plan = planRun(
+      parseRunConfig('transfers', {
+        PROFILE: 'load',
+        TARGET_TPS: '200',
+        PARALLELISM: '2',
+        DURATION: `${DURATION}s`,
+        EXPECTED_LATENCY_MS: '100',
+      }),
     );
-    expect(v.status).toBe('GENERATOR-BOUND');
+    const ctx = verdictContext(plan);
+    expect(ctx).toEqual({
+      targetTps: 200,
+      parallelism: 2,
+      durationS: DURATION,
+      vus: plan.vus.total,
+      profile: 'load',
+      expectedLatencyMs: 100,
+    });
+    expect(computeVerdict(legacy(CASES[1]!.metrics, DURATION), ctx).status).toBe('GENERATOR-BOUND');
   });
 });
 
