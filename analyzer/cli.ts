@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DURATION_FORMS, parseDurationMs } from '../lib/config/duration.ts';
 import { VERDICT_EXIT_CODES } from '../lib/verdict/status.ts';
 import { type AnalyzeOptions, analyze } from './index.ts';
 import { LedgerError, readLedger } from './ledger.ts';
@@ -17,7 +18,6 @@ import { firstLine, InputError } from './read/lines.ts';
 import { renderHtml } from './report/html.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
-import { parseDurationMs } from './time.ts';
 import type { AnalysisReport } from './types.ts';
 
 export const USAGE = `Usage: npm run analyze -- [options] <k6 output file or directory>...
@@ -157,11 +157,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 }
 
 function durationFlag(flag: string, v: string | undefined): number {
-  try {
-    return parseDurationMs(value(flag, v), flag) / 1000;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const text = value(flag, v);
+  const ms = parseDurationMs(text);
+  if (ms === undefined) throw new UsageError(`${flag}: expected ${DURATION_FORMS}, got '${text}'`);
+  return ms / 1000;
 }
 
 const OUTPUT_FILE = /\.(json|ndjson|jsonl|csv)(\.gz)?$/i;

@@ -9,8 +9,9 @@
  * `instance_id` 1..max) and covering the whole run, transfer counts reconciling
  * (sent = committed + rejected + timed out), and the simulator ledger agreeing (`--ledger`).
  */
+
+import { humanDuration } from '../lib/config/duration.ts';
 import type { Ledger } from './ledger.ts';
-import { formatDuration } from './time.ts';
 import type { Counts, Gate, GateCheck, InputSummary, RunnerSummary } from './types.ts';
 
 export interface GateInput {
@@ -105,11 +106,11 @@ export function runGate(g: GateInput): Gate {
   const tol = coverageToleranceSec(g.durationSec);
   const gaps: string[] = [];
   for (const r of g.runners) {
-    if (r.firstSec > tol) gaps.push(`${label(r)} starts ${formatDuration(r.firstSec)} into the run`);
+    if (r.firstSec > tol) gaps.push(`${label(r)} starts ${humanDuration(r.firstSec * 1000)} into the run`);
     const endGap = g.durationSec - r.lastSec;
     if (endGap > tol)
       gaps.push(
-        `${label(r)} stops ${formatDuration(endGap)} before the end (at ${formatDuration(r.lastSec)})`,
+        `${label(r)} stops ${humanDuration(endGap * 1000)} before the end (at ${humanDuration(r.lastSec * 1000)})`,
       );
   }
   if (g.runners.length > 0) {
@@ -117,8 +118,8 @@ export function runGate(g: GateInput): Gate {
       'runner_coverage',
       gaps.length > 0 ? 'fail' : 'pass',
       gaps.length > 0
-        ? `${gaps.join('; ')} (tolerance ${formatDuration(tol)})`
-        : `every runner covers the run within ${formatDuration(tol)}`,
+        ? `${gaps.join('; ')} (tolerance ${humanDuration(tol * 1000)})`
+        : `every runner covers the run within ${humanDuration(tol * 1000)}`,
     );
   }
 

@@ -95,40 +95,6 @@ export function parseCsvTimestamp(s: string): number {
   return Number(s.slice(0, n - 6)) + Number(s.slice(n - 6)) / 1e6;
 }
 
-/**
- * Parses a duration flag: `90`, `90s`, `5m`, `1h30m`, `250ms`, `0`. Returns milliseconds, or throws
- * an Error naming `what` and the accepted forms.
- */
-export function parseDurationMs(value: string, what: string): number {
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(v); m !== null; m = re.exec(v)) {
-    const n = Number(m[1]);
-    const unit = m[2];
-    total += unit === 'h' ? n * 3_600_000 : unit === 'm' ? n * 60_000 : unit === 's' ? n * 1000 : n;
-    matched = re.lastIndex;
-  }
-  if (v.length === 0 || matched !== v.length) {
-    throw new Error(`${what}: expected a duration such as 30s, 5m, 1h30m or 250ms, got '${value}'`);
-  }
-  return total;
-}
-
-/** Formats seconds as a compact duration (`1h02m03s`, `4m05s`, `12.5s`). */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '-';
-  if (seconds < 60) return `${Math.round(seconds * 10) / 10}s`;
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const pad = (x: number) => String(x).padStart(2, '0');
-  return h > 0 ? `${h}h${pad(m)}m${pad(sec)}s` : `${m}m${pad(sec)}s`;
-}
-
 /** ISO-8601 UTC string of an epoch-ms time (millisecond precision). */
 export function isoOf(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : '-';

@@ -13,8 +13,9 @@
  * Next steps turn the troubleshooting checklist into advice computed from the run: how many VUs
  * Little's law asks for, how many runners, which hub component to look at, which period to chase.
  */
+
+import { humanDuration } from '../lib/config/duration.ts';
 import { moreRunners, OBSERVED_VU_HEADROOM } from '../lib/config/profiles.ts';
-import { formatDuration } from './time.ts';
 import type { Culprit, Detection, Figures, Gate, TimeRange, Verdict, VerdictStatus } from './types.ts';
 
 export interface VerdictInput {
@@ -32,7 +33,9 @@ export interface VerdictInput {
 }
 
 export function fmtRanges(rs: TimeRange[], max = 4): string {
-  const shown = rs.slice(0, max).map((r) => `${formatDuration(r.fromSec)}–${formatDuration(r.toSec)}`);
+  const shown = rs
+    .slice(0, max)
+    .map((r) => `${humanDuration(r.fromSec * 1000)}–${humanDuration(r.toSec * 1000)}`);
   return shown.join(', ') + (rs.length > max ? ` (+${rs.length - max} more)` : '');
 }
 

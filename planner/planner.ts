@@ -7,6 +7,7 @@
  *
  * Pure: the CLI (cli/plan.ts) parses flags and writes manifests; tests call this directly.
  */
+import { k6Duration } from '../lib/config/duration.ts';
 import { ConfigError } from '../lib/config/errors.ts';
 import { DEFAULT_HOLD_MS, PROFILES, type ProfileName } from '../lib/config/profiles.ts';
 import { parseRunConfig } from '../lib/config/run-config.ts';
@@ -108,20 +109,6 @@ export class PlanRefused extends Error {
     this.reasons = reasons;
     this.arithmetic = arithmetic;
   }
-}
-
-/** A k6 duration string the scenarios' DURATION parser accepts (`1h30m`, `10m`, `45s`, `1500ms`). */
-export function k6Duration(ms: number): string {
-  if (!Number.isInteger(ms) || ms <= 0)
-    throw new Error(`duration: expected a positive whole number of ms, got ${ms}`);
-  let rest = ms;
-  const h = Math.floor(rest / 3_600_000);
-  rest -= h * 3_600_000;
-  const m = Math.floor(rest / 60_000);
-  rest -= m * 60_000;
-  const s = Math.floor(rest / 1000);
-  const msPart = rest - s * 1000;
-  return (h ? `${h}h` : '') + (m ? `${m}m` : '') + (s ? `${s}s` : '') + (msPart ? `${msPart}ms` : '');
 }
 
 /**

@@ -2,7 +2,7 @@
  * Number formatting and the "figure rows" shared by the Markdown and HTML reports, so both show
  * the same figures with the same rounding.
  */
-import { formatDuration } from '../time.ts';
+import { humanDuration } from '../../lib/config/duration.ts';
 import type { AnalysisReport, Figures, Percentiles } from '../types.ts';
 
 export function num(x: number | null | undefined, digits = 1): string {
@@ -32,7 +32,8 @@ export function figureRows(r: AnalysisReport): [string, string, string][] {
   const add = (label: string, get: (x: Figures) => string) => rows.push([label, get(f), get(s)]);
   add(
     'window',
-    (x) => `${formatDuration(x.fromSec)} – ${formatDuration(x.toSec)} (${formatDuration(x.durationSec)})`,
+    (x) =>
+      `${humanDuration(x.fromSec * 1000)} – ${humanDuration(x.toSec * 1000)} (${humanDuration(x.durationSec * 1000)})`,
   );
   add(`target rate (${r.target.source})`, (x) => (x.targetTps === null ? '-' : `${num(x.targetTps)}/s`));
   add(
@@ -78,6 +79,8 @@ export function figureRows(r: AnalysisReport): [string, string, string][] {
 }
 
 export function rangeText(rs: { fromSec: number; toSec: number }[], max = 6): string {
-  const shown = rs.slice(0, max).map((x) => `${formatDuration(x.fromSec)}–${formatDuration(x.toSec)}`);
+  const shown = rs
+    .slice(0, max)
+    .map((x) => `${humanDuration(x.fromSec * 1000)}–${humanDuration(x.toSec * 1000)}`);
   return shown.join(', ') + (rs.length > max ? ` (+${rs.length - max})` : '');
 }

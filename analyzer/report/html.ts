@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { formatDuration } from '../time.ts';
+import { humanDuration } from '../../lib/config/duration.ts';
 import type { AnalysisReport, Series, VerdictStatus } from '../types.ts';
 import { figureRows, num, pct, rangeText } from './format.ts';
 
@@ -86,7 +86,7 @@ export function renderHtml(r: AnalysisReport): string {
   const runners = r.runners
     .map(
       (x) =>
-        `<tr><th>${esc(x.instanceId !== null ? `instance_id=${x.instanceId}` : x.key)}</th><td>${esc(x.files.join(', '))}</td><td>${esc(formatDuration(x.firstSec))}</td><td>${esc(formatDuration(x.lastSec))}</td><td>${num(x.points, 0)}</td><td>${num(x.counts.sent, 0)}</td><td>${num(x.counts.committed, 0)}</td><td>${num(x.counts.iterations, 0)}</td><td>${num(x.counts.dropped, 0)}</td></tr>`,
+        `<tr><th>${esc(x.instanceId !== null ? `instance_id=${x.instanceId}` : x.key)}</th><td>${esc(x.files.join(', '))}</td><td>${esc(humanDuration(x.firstSec * 1000))}</td><td>${esc(humanDuration(x.lastSec * 1000))}</td><td>${num(x.points, 0)}</td><td>${num(x.counts.sent, 0)}</td><td>${num(x.counts.committed, 0)}</td><td>${num(x.counts.iterations, 0)}</td><td>${num(x.counts.dropped, 0)}</td></tr>`,
     )
     .join('');
   const outcomes = Object.entries(r.steady.outcomes).sort((a, b) => b[1] - a[1]);
@@ -112,7 +112,7 @@ th{font-weight:600;white-space:nowrap}.g-fail td,.g-fail th{color:#cf222e}.g-war
 .chart{margin:10px 0 18px}.legend-note{font-size:12px;color:#656d76}
 </style></head><body>
 <h1>k6 run analysis <span class="badge" id="status">${esc(v.status)}</span></h1>
-<p class="muted">${esc(r.run.startIso)} → ${esc(r.run.endIso)} (${esc(formatDuration(r.run.durationSec))}), ${r.runners.length} runner(s), ${r.flavour === 'kit' ? 'kit metrics' : 'k6 built-in metrics'}; culprit: <b>${esc(v.culprit)}</b></p>
+<p class="muted">${esc(r.run.startIso)} → ${esc(r.run.endIso)} (${esc(humanDuration(r.run.durationSec * 1000))}), ${r.runners.length} runner(s), ${r.flavour === 'kit' ? 'kit metrics' : 'k6 built-in metrics'}; culprit: <b>${esc(v.culprit)}</b></p>
 <p><b>${esc(v.headline)}</b></p>
 ${v.evidence.length > 0 ? `<h2>Evidence</h2><ul>${v.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>` : ''}
 ${v.nextSteps.length > 0 ? `<h2>Next steps</h2><ol>${v.nextSteps.map((e) => `<li>${esc(e)}</li>`).join('')}</ol>` : ''}
@@ -123,7 +123,7 @@ ${v.nextSteps.length > 0 ? `<h2>Next steps</h2><ol>${v.nextSteps.map((e) => `<li
 <p class="legend-note">Grey: warm-up and drain (outside the steady state). Red: hub findings. Amber: generator findings. ${data.series.stepSec}-s windows; rates per second.</p>
 <h2>Validity gate: ${r.gate.valid ? 'valid' : 'INVALID'}</h2><table>${gate}</table>
 <h2>Figures</h2><table><tr><th></th><th>full run</th><th>steady state</th></tr>${rows}</table>
-<p class="muted">Steady state ${esc(formatDuration(r.steadyState.startSec))} – ${esc(formatDuration(r.steadyState.endSec))}: ${esc(r.steadyState.rule)}. Target: ${esc(r.target.detail)}. Percentiles within ±${pct(r.percentilePrecision)}.</p>
+<p class="muted">Steady state ${esc(humanDuration(r.steadyState.startSec * 1000))} – ${esc(humanDuration(r.steadyState.endSec * 1000))}: ${esc(r.steadyState.rule)}. Target: ${esc(r.target.detail)}. Percentiles within ±${pct(r.percentilePrecision)}.</p>
 <h2>Detections</h2>${dets.length > 0 ? `<table><tr><th>finding</th><th>side</th><th>when</th><th>summary</th></tr>${dets}</table>` : '<p>None.</p>'}
 ${outRows.length > 0 ? `<h2>Outcomes (steady state)</h2><table><tr><th>code</th><th>count</th><th>share</th></tr>${outRows}</table>` : ''}
 <h2>Runners</h2><table><tr><th>runner</th><th>files</th><th>first</th><th>last</th><th>samples</th><th>sent</th><th>committed</th><th>iterations</th><th>dropped</th></tr>${runners}</table>

@@ -1,5 +1,5 @@
 /** The Markdown report: verdict first, then the evidence behind it, then the tables. */
-import { formatDuration } from '../time.ts';
+import { humanDuration } from '../../lib/config/duration.ts';
 import type { AnalysisReport } from '../types.ts';
 import { figureRows, num, pct, rangeText } from './format.ts';
 
@@ -18,7 +18,7 @@ export function renderMarkdown(r: AnalysisReport): string {
   const parts: string[] = [];
   parts.push('# k6 run analysis');
   parts.push(
-    `Run ${r.run.startIso} → ${r.run.endIso} (${formatDuration(r.run.durationSec)}), ${r.runners.length} runner(s), ${r.flavour === 'kit' ? 'kit metrics' : 'k6 built-in metrics'}${r.run.testruns.length > 0 ? `, test run ${r.run.testruns.join(', ')}` : ''}.`,
+    `Run ${r.run.startIso} → ${r.run.endIso} (${humanDuration(r.run.durationSec * 1000)}), ${r.runners.length} runner(s), ${r.flavour === 'kit' ? 'kit metrics' : 'k6 built-in metrics'}${r.run.testruns.length > 0 ? `, test run ${r.run.testruns.join(', ')}` : ''}.`,
   );
   parts.push(`## Verdict: ${v.status}\n\n**${v.headline}**\n\nCulprit: **${v.culprit}**`);
   if (v.evidence.length > 0) parts.push(`### Evidence\n\n${v.evidence.map((e) => `- ${e}`).join('\n')}`);
@@ -32,7 +32,7 @@ export function renderMarkdown(r: AnalysisReport): string {
   );
   parts.push(`## Figures\n\n${table(['figure', 'full run', 'steady state'], figureRows(r))}`);
   parts.push(
-    `Steady state: ${formatDuration(r.steadyState.startSec)} – ${formatDuration(r.steadyState.endSec)} (${r.steadyState.rule}). Target: ${r.target.detail}. Percentiles are within ±${pct(r.percentilePrecision)} (histogram precision).`,
+    `Steady state: ${humanDuration(r.steadyState.startSec * 1000)} – ${humanDuration(r.steadyState.endSec * 1000)} (${r.steadyState.rule}). Target: ${r.target.detail}. Percentiles are within ±${pct(r.percentilePrecision)} (histogram precision).`,
   );
   parts.push(
     `## Detections (steady state)\n\n${
@@ -72,8 +72,8 @@ export function renderMarkdown(r: AnalysisReport): string {
       r.runners.map((x) => [
         x.instanceId !== null ? `instance_id=${x.instanceId}` : x.key,
         x.files.join(', '),
-        formatDuration(x.firstSec),
-        formatDuration(x.lastSec),
+        humanDuration(x.firstSec * 1000),
+        humanDuration(x.lastSec * 1000),
         num(x.points, 0),
         num(x.counts.sent, 0),
         num(x.counts.committed, 0),

@@ -11,7 +11,7 @@
 import { CURRENCY_CODE } from '../protocol/currency.ts';
 import { MAX_RUNNERS } from '../protocol/ids.ts';
 import { amountToIlpUnits } from '../protocol/money.ts';
-import { humanDuration } from './duration.ts';
+import { k6Duration } from './duration.ts';
 import { Problems, shown } from './errors.ts';
 import { DEFAULT_POOL, type DfspPool, parsePool } from './pool.ts';
 import {
@@ -259,7 +259,7 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
   if (duration !== undefined && duration < spec.minDurationMs) {
     problems.add(
       'DURATION',
-      `profile ${profile} needs at least ${humanDuration(spec.minDurationMs)}, got ${shown(durText)}`,
+      `profile ${profile} needs at least ${k6Duration(spec.minDurationMs)}, got ${shown(durText)}`,
     );
     duration = undefined;
   }

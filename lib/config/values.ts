@@ -3,7 +3,7 @@
  * problem naming the field and the expected form and returns undefined.
  */
 
-import { parseDurationMs } from './duration.ts';
+import { DURATION_FORMS, parseDurationMs } from './duration.ts';
 import type { Problems } from './errors.ts';
 import { shown } from './errors.ts';
 
@@ -61,10 +61,11 @@ export function integerIn(
   return undefined;
 }
 
+/** A positive duration in k6's form (`30s`, `10m`, `1h30m`). */
 export function durationMs(value: string, field: string, problems: Problems): number | undefined {
   const ms = parseDurationMs(value);
-  if (ms !== undefined) return ms;
-  problems.add(field, `expected a k6 duration such as "30s", "10m", "1h" or "1h30m", got ${shown(value)}`);
+  if (ms !== undefined && ms > 0) return ms;
+  problems.add(field, `expected ${DURATION_FORMS}, greater than zero, got ${shown(value)}`);
   return undefined;
 }
 

@@ -5,7 +5,7 @@
  * nothing else computes options. Pure data, so Node tests check the invariants without k6.
  */
 
-import { formatDuration } from '../config/duration.ts';
+import { k6Duration } from '../config/duration.ts';
 import { type ProfileSpec, volumeFactor } from '../config/profiles.ts';
 import type { RunConfig } from '../config/run-config.ts';
 import type { Phase } from '../flows/types.ts';
@@ -132,7 +132,7 @@ export function loadScenario(
   const common = {
     exec,
     startTime: '0s',
-    gracefulStop: formatDuration(gracefulStopMs),
+    gracefulStop: k6Duration(gracefulStopMs),
     tags,
     preAllocatedVUs: vus,
     maxVUs: vus,

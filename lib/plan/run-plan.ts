@@ -19,7 +19,7 @@
  *
  * Pure and k6-safe; in k6 only the coordinating VU calls it (lib/k6/coordinator.lazy.ts).
  */
-import { formatDuration, humanDuration } from '../config/duration.ts';
+import { k6Duration } from '../config/duration.ts';
 import { DEFAULT_HOLD_MS, MAX_VUS_PER_RUNNER, peakRateFactor, volumeFactor } from '../config/profiles.ts';
 import type { RunConfig } from '../config/run-config.ts';
 import { type BundleName, bundleOf, type PlanMode, planModeOf } from './modes.ts';
@@ -241,7 +241,7 @@ export function planRun(config: RunConfig): RunPlan {
         exec: 'collector',
         // One collector VU per runner: k6 splits `vus` by segment, exactly, as it is PARALLELISM itself.
         vus: p,
-        duration: formatDuration(durationMs),
+        duration: k6Duration(durationMs),
         startTime: '0s',
         gracefulStop: '5s',
         tags: { mode: 'collect' },
@@ -274,7 +274,7 @@ export function planRun(config: RunConfig): RunPlan {
   const mode = planModeOf(config);
   const arithmetic = [
     `plan: profile ${config.profile}, mode ${mode} (dist/${bundleOf(mode)}.js), TARGET_TPS ${config.targetTps}, ` +
-      `DURATION ${humanDuration(config.durationMs)}` +
+      `DURATION ${k6Duration(config.durationMs)}` +
       (peakFactor !== 1
         ? `; the profile peaks at ${peakFactor} × ${config.targetTps} = ${fmt(peakTps)} transfers/s`
         : ''),

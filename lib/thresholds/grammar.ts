@@ -57,6 +57,3 @@ export function checkThreshold(metric: string, type: K6MetricType, expr: string)
   }
   return p;
 }
-
-/** k6's `delayAbortEval` / duration strings used here: `30s`, `2m`, `1h`, `1m30s`. */
-export const DURATION_TEXT = /^(?:\d+h)?(?:\d+m(?!s))?(?:\d+s)?(?:\d+ms)?$/;

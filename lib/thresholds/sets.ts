@@ -1,6 +1,7 @@
+import { parseDurationMs } from '../config/duration.ts';
 import { PROFILE_NAMES, type ProfileName } from '../config/profiles.ts';
 import { METRIC, metricInfo } from '../metrics/registry.ts';
-import { checkThreshold, DURATION_TEXT, type K6MetricType } from './grammar.ts';
+import { checkThreshold, type K6MetricType } from './grammar.ts';
 
 /**
  * Threshold sets as typed data: the Mojaloop invariant, generator health and hub degradation, and
@@ -209,7 +210,7 @@ export function validateSpec(metric: string, type: K6MetricType, spec: Threshold
   if (
     typeof spec !== 'string' &&
     spec.delayAbortEval !== undefined &&
-    !DURATION_TEXT.test(spec.delayAbortEval)
+    !((parseDurationMs(spec.delayAbortEval) ?? 0) > 0)
   ) {
     throw new Error(
       `threshold ${expr} on ${metric}: delayAbortEval ${JSON.stringify(spec.delayAbortEval)} is not a k6 duration`,

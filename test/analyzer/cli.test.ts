@@ -49,7 +49,7 @@ describe('analyze CLI', () => {
     [['--target-tps', 'lots', 'f.json'], /--target-tps: expected a positive number, got 'lots'/],
     [['--runners', '2.5', 'f.json'], /--runners: expected a positive integer, got '2.5'/],
     [['--format', 'pdf', 'f.json'], /--format: expected md, json or html, got 'pdf'/],
-    [['--warmup', 'soon', 'f.json'], /--warmup: expected a duration/],
+    [['--warmup', 'soon', 'f.json'], /--warmup: expected a k6 duration/],
     [['--tolerance', '2', 'f.json'], /--tolerance: expected a share between 0 and 1/],
     [['--ledger'], /--ledger: expected a value/],
     [['--bogus', 'f.json'], /unknown option '--bogus'/],

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsvTimestamp, parseDurationMs, parseRfc3339 } from '../../analyzer/time.ts';
+import { parseCsvTimestamp, parseRfc3339 } from '../../analyzer/time.ts';
 import { TimeFormatter } from '../support/traces/k6-output.ts';
 
 describe('parseRfc3339', () => {
@@ -60,23 +60,5 @@ describe('parseCsvTimestamp', () => {
 
   it('rejects non-timestamps', () => {
     for (const s of ['', 'abc', '12a4', '-5']) expect(Number.isNaN(parseCsvTimestamp(s))).toBe(true);
-  });
-});
-
-describe('parseDurationMs', () => {
-  it.each([
-    ['90', 90_000],
-    ['90s', 90_000],
-    ['5m', 300_000],
-    ['1h30m', 5_400_000],
-    ['250ms', 250],
-    ['1.5m', 90_000],
-    ['0', 0],
-  ])('%s', (s, ms) => {
-    expect(parseDurationMs(s, '--warmup')).toBe(ms);
-  });
-
-  it.each(['', '5x', 'm5', '5m junk', '-3s'])('rejects %j naming the flag', (s) => {
-    expect(() => parseDurationMs(s, '--warmup')).toThrow(/--warmup: expected a duration/);
   });
 });

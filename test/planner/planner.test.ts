@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { k6Duration } from '../../lib/config/duration.ts';
 import { PROFILE_NAMES, PROFILES } from '../../lib/config/profiles.ts';
 import { ENV_VARS } from '../../lib/config/run-config.ts';
 import { PLAN_MODES } from '../../lib/plan/modes.ts';
 import { add, eq, ONE, type Rat, ZERO } from '../../lib/plan/rational.ts';
 import { splitArrivalRate } from '../../lib/plan/segments.ts';
 import { CAPACITY } from '../../planner/capacity.ts';
-import { k6Duration, makePlan, type PlanInput, PlanRefused } from '../../planner/planner.ts';
+import { makePlan, type PlanInput, PlanRefused } from '../../planner/planner.ts';
 import { parseCpu, parseMemory } from '../../planner/quantity.ts';
 
 const GiB = 1024 ** 3;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readSummary } from '../../../lib/metrics/summary-view.ts';
 import { accountingOf } from '../../../lib/summary/accounting.ts';
 import { summaryOutputs } from '../../../lib/summary/outputs.ts';
-import { readSummary } from '../../../lib/metrics/summary-view.ts';
 import type { RunInfo } from '../../../lib/summary/result.ts';
 
 const run: RunInfo = {
@@ -225,7 +225,8 @@ describe('with lib/verdict', () => {
       legacy({ sent: 50, committed: 50, rejected: 0, timedOut: 0, late: 0 }),
       run,
       'results',
-      (d) => computeVerdict(d, { targetTps: run.targetTps, parallelism: run.parallelism, expectedLatencyMs: 50 }),
+      (d) =>
+        computeVerdict(d, { targetTps: run.targetTps, parallelism: run.parallelism, expectedLatencyMs: 50 }),
     );
     const v = result.verdict as { status: string; summary: string };
     expect(['HEALTHY', 'GENERATOR-BOUND', 'HUB-DEGRADING', 'HUB-SATURATED', 'INCONCLUSIVE']).toContain(

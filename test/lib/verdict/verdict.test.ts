@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { verdictJson, verdictJUnitTestcase, verdictLines } from '../../../lib/verdict/format.ts';
 import { parseRunConfig } from '../../../lib/config/run-config.ts';
 import { planRun } from '../../../lib/plan/run-plan.ts';
 import { verdictContext } from '../../../lib/verdict/context.ts';
+import { verdictJson, verdictJUnitTestcase, verdictLines } from '../../../lib/verdict/format.ts';
 import { VERDICT_EXIT_CODES } from '../../../lib/verdict/status.ts';
 import { computeVerdict, type VerdictContext } from '../../../lib/verdict/verdict.ts';
 
