@@ -6,7 +6,7 @@
  * use inside a VU (or setup) and cached per VU.
  */
 import exec from 'k6/execution';
-import { runnerFromSegment } from '../config/runner.ts';
+import { runnerIndexOf } from '../plan/segments.ts';
 
 let cached: number | undefined;
 
@@ -17,7 +17,7 @@ export function runnerIndex(override: number | undefined): number {
       executionSegment?: string | null;
       executionSegmentSequence?: string | null;
     };
-    cached = runnerFromSegment(o.executionSegment ?? null, o.executionSegmentSequence ?? null);
+    cached = runnerIndexOf(o.executionSegment ?? null, o.executionSegmentSequence ?? null);
   }
   return cached;
 }

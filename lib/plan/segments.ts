@@ -155,6 +155,39 @@ export function filledSequence(sequence: readonly Segment[] | null, segment: Seg
   return out;
 }
 
+/**
+ * The runner index of a k6 process from the strings k6 exposes in
+ * `exec.test.options.executionSegment` / `.executionSegmentSequence`: the segment's position in the
+ * sequence (k6-operator gives runner i of N the segment `(i-1)/N:i/N` and the sequence `0,1/N,…,1`,
+ * so runner i is index i-1); without a sequence, equal segments are assumed (index = from / length,
+ * which must be whole). Unsegmented runs (null, empty, `0:1`) are runner 0. Exact arithmetic, like
+ * k6's. Throws with a message pointing at the RUNNER override when no index can be derived.
+ */
+export function runnerIndexOf(segmentText: string | null | undefined, sequenceText?: string | null): number {
+  const refuse = (why: string): never => {
+    throw new Error(
+      `executionSegment ${JSON.stringify(segmentText)} ${why}; set RUNNER=<index> (0..${MAX_PARALLELISM - 1}) explicitly`,
+    );
+  };
+  let segment: Segment;
+  let sequence: Segment[] | null;
+  try {
+    segment = parseSegment(segmentText);
+    sequence = parseSequence(sequenceText);
+  } catch (e) {
+    return refuse(`cannot be read (${(e as Error).message})`);
+  }
+  if (cmp(segmentLength(segment), ONE) === 0) return 0;
+  let index = sequence ? sequence.findIndex((s) => sameSegment(s, segment)) : -1;
+  if (index < 0) {
+    const ratio = div(segment.from, segmentLength(segment));
+    if (ratio.d !== 1n) return refuse('is not one of N equal segments and not in the sequence');
+    index = Number(ratio.n);
+  }
+  if (index >= MAX_PARALLELISM) return refuse(`gives runner index ${index}, beyond what ids carry`);
+  return index;
+}
+
 function lcm(a: bigint, b: bigint): bigint {
   let x = a;
   let y = b;

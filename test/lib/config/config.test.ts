@@ -4,7 +4,6 @@ import { k6Duration, parseDurationMs } from '../../../lib/config/duration.ts';
 import { ConfigError, Problems } from '../../../lib/config/errors.ts';
 import { msisdnAt, PairPicker, parsePool } from '../../../lib/config/pool.ts';
 import { type Env, parseRunConfig, resolvePath } from '../../../lib/config/run-config.ts';
-import { runnerFromSegment } from '../../../lib/config/runner.ts';
 
 function problemsOf(fn: () => unknown): Array<{ field: string; message: string }> {
   try {
@@ -290,35 +289,6 @@ describe('durations', () => {
         expect(parseDurationMs(k6Duration(s * 1000))).toBe(s * 1000);
       }),
     );
-  });
-});
-
-describe('runner index from the execution segment', () => {
-  it.each([
-    [null, null, 0],
-    ['0:1', null, 0],
-    ['0:1/4', '0,1/4,1/2,3/4,1', 0],
-    ['1/4:1/2', '0,1/4,1/2,3/4,1', 1],
-    ['3/4:1', '0,1/4,1/2,3/4,1', 3],
-    ['2/3:1', null, 2],
-    ['50%:75%', null, 2],
-    ['0.5:1', null, 1],
-  ] as const)('%s (%s) → %d', (seg, seq, idx) => expect(runnerFromSegment(seg, seq)).toBe(idx));
-
-  it('finds runner i of N for every N (property)', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 64 }), fc.nat(), (n, k) => {
-        const i = k % n;
-        const seq = ['0', ...Array.from({ length: n }, (_, j) => `${j + 1}/${n}`)].join(',');
-        expect(runnerFromSegment(`${i}/${n}:${i + 1}/${n}`, seq)).toBe(i);
-        expect(runnerFromSegment(`${i}/${n}:${i + 1}/${n}`)).toBe(i);
-      }),
-    );
-  });
-
-  it('asks for RUNNER when the segment is not one of N equal ones', () => {
-    expect(() => runnerFromSegment('1/3:3/4')).toThrow(/RUNNER/);
-    expect(() => runnerFromSegment('garbage')).toThrow(/RUNNER/);
   });
 });
 

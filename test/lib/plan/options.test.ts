@@ -120,7 +120,11 @@ describe('planned options: figures', () => {
       maxVUs: 100,
     });
     expect(vuPlan.vus).toBeLessThanOrEqual(100);
-    expect(options.scenarios.collector).toMatchObject({ executor: 'constant-vus', vus: 1, duration: '10m15s' });
+    expect(options.scenarios.collector).toMatchObject({
+      executor: 'constant-vus',
+      vus: 1,
+      duration: '10m15s',
+    });
   });
 
   it('sizes wait mode by the whole flow: 1000 TPS × 0.5 s × 2 = 1000 VUs, split evenly over 4 runners', () => {

@@ -10,6 +10,7 @@ import {
   operatorSegments,
   parseSegment,
   parseSequence,
+  runnerIndexOf,
   type Segment,
   Striping,
   scaleCount,
@@ -341,5 +342,34 @@ describe('per-runner count thresholds', () => {
     );
     expect(scaleCount(600_000, rat(1, 4))).toBe(150_000);
     expect(() => scaleCount(-1, rat(1, 2))).toThrow(/count/);
+  });
+});
+
+describe('runner index from the execution segment', () => {
+  it.each([
+    [null, null, 0],
+    ['0:1', null, 0],
+    ['0:1/4', '0,1/4,1/2,3/4,1', 0],
+    ['1/4:1/2', '0,1/4,1/2,3/4,1', 1],
+    ['3/4:1', '0,1/4,1/2,3/4,1', 3],
+    ['2/3:1', null, 2],
+    ['50%:75%', null, 2],
+    ['0.5:1', null, 1],
+  ] as const)('%s (%s) → %d', (seg, seq, idx) => expect(runnerIndexOf(seg, seq)).toBe(idx));
+
+  it('finds runner i of N for every N (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 64 }), fc.nat(), (n, k) => {
+        const i = k % n;
+        const seq = ['0', ...Array.from({ length: n }, (_, j) => `${j + 1}/${n}`)].join(',');
+        expect(runnerIndexOf(`${i}/${n}:${i + 1}/${n}`, seq)).toBe(i);
+        expect(runnerIndexOf(`${i}/${n}:${i + 1}/${n}`)).toBe(i);
+      }),
+    );
+  });
+
+  it('asks for RUNNER when the segment is not one of N equal ones', () => {
+    expect(() => runnerIndexOf('1/3:3/4')).toThrow(/RUNNER/);
+    expect(() => runnerIndexOf('garbage')).toThrow(/RUNNER/);
   });
 });
