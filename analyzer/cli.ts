@@ -18,7 +18,7 @@ import { firstLine, InputError } from './read/lines.ts';
 import { renderHtml } from './report/html.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
-import type { AnalysisReport } from './types.ts';
+import type { AnalysisReport } from './model/types.ts';
 
 export const USAGE = `Usage: npm run analyze -- [options] <k6 output file or directory>...
 

@@ -12,7 +12,7 @@
 
 import { humanDuration } from '../lib/config/duration.ts';
 import type { Ledger } from './ledger.ts';
-import type { Counts, Gate, GateCheck, InputSummary, RunnerSummary } from './types.ts';
+import type { Counts, Gate, GateCheck, InputSummary, RunnerSummary } from './model/types.ts';
 
 export interface GateInput {
   flavour: 'kit' | 'builtin';

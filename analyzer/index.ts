@@ -13,12 +13,11 @@ import { C, FIXED_HIST_NAMES, H } from './metrics.ts';
 import { readInput } from './read/input.ts';
 import { countsOf, figures, RunView, reconcileNeverArrived, series } from './series.ts';
 import { steadyState } from './steady-state.ts';
-import { isoOf } from './time.ts';
-import type { AnalysisReport, InputSummary, RunnerSummary, TargetSource } from './types.ts';
+import type { AnalysisReport, InputSummary, RunnerSummary, TargetSource } from './model/types.ts';
 import { verdict } from './verdict.ts';
 import { Aggregator } from './windows.ts';
 
-export type { AnalysisReport } from './types.ts';
+export type { AnalysisReport } from './model/types.ts';
 
 export interface AnalyzeOptions {
   /** Target rate of the whole test (all runners), per second. Inferred from the schedule when absent. */
@@ -294,4 +293,9 @@ function naturalCompare(a: string, b: string): number {
   const nb = Number(b);
   if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
   return a.localeCompare(b);
+}
+
+/** ISO-8601 UTC string of an epoch-ms time (millisecond precision). */
+function isoOf(ms: number): string {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : '-';
 }

@@ -10,7 +10,7 @@
 import { median } from './detect/stats.ts';
 import { HDR_RELATIVE_ERROR, Hdr } from './hdr.ts';
 import { C, H } from './metrics.ts';
-import type { Counts, Figures, Flavour, PctSeries, Percentiles, Series } from './types.ts';
+import type { Counts, Figures, Flavour, PctSeries, Percentiles, Series } from './model/types.ts';
 import type { Aggregator, Window } from './windows.ts';
 
 export { HDR_RELATIVE_ERROR };

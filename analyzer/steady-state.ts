@@ -15,7 +15,7 @@
  */
 
 import { median } from './detect/stats.ts';
-import type { SteadyState } from './types.ts';
+import type { SteadyState } from './model/types.ts';
 
 export const WHITEPAPER_WARMUP_SEC = 300;
 export const WHITEPAPER_DRAIN_SEC = 120;

@@ -16,7 +16,7 @@
 
 import { humanDuration } from '../lib/config/duration.ts';
 import { moreRunners, OBSERVED_VU_HEADROOM } from '../lib/config/profiles.ts';
-import type { Culprit, Detection, Figures, Gate, TimeRange, Verdict, VerdictStatus } from './types.ts';
+import type { Culprit, Detection, Figures, Gate, TimeRange, Verdict, VerdictStatus } from './model/types.ts';
 
 export interface VerdictInput {
   gate: Gate;

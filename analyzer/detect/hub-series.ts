@@ -9,7 +9,7 @@
  */
 import { HubDetector, type HubDetectorOptions } from '../../lib/detectors/hub.ts';
 import { HUB_DEFAULTS } from '../../lib/detectors/sensitivity.ts';
-import type { Detection } from '../types.ts';
+import type { Detection } from '../model/types.ts';
 import type { DetectInput } from './input.ts';
 import { ranges } from './stats.ts';
 

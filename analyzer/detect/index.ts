@@ -11,7 +11,7 @@
  * least half the shortfall the generator failed to offer the load, otherwise the hub failed to
  * complete it.
  */
-import type { Detection } from '../types.ts';
+import type { Detection } from '../model/types.ts';
 import { detectContext } from './context.ts';
 import { detectHubSeries } from './hub-series.ts';
 import { DEFAULT_DETECT_OPTIONS, type DetectInput, type DetectOptions } from './input.ts';

@@ -6,7 +6,7 @@
  * also stopped starting work (started collapsed too) while the latency stayed flat; otherwise the
  * hub's.
  */
-import type { Detection } from '../types.ts';
+import type { Detection } from '../model/types.ts';
 import type { DetectContext } from './context.ts';
 import type { DetectInput, DetectOptions } from './input.ts';
 import { ranges } from './stats.ts';

@@ -5,7 +5,7 @@
  * without losing any. The level it sits at is the capacity actually delivered. Which side is to
  * blame is decided later (detect/index.ts) from the drop attribution.
  */
-import type { Detection } from '../types.ts';
+import type { Detection } from '../model/types.ts';
 import type { DetectContext } from './context.ts';
 import type { DetectInput, DetectOptions } from './input.ts';
 import { mean, ranges } from './stats.ts';

@@ -25,7 +25,7 @@
 
 import { GeneratorJudge } from '../../lib/detectors/generator-judge.ts';
 import { GENERATOR_DEFAULTS } from '../../lib/detectors/sensitivity.ts';
-import type { Detection } from '../types.ts';
+import type { Detection } from '../model/types.ts';
 import type { DetectContext } from './context.ts';
 import type { DetectInput, DetectOptions } from './input.ts';
 import { ranges } from './stats.ts';

@@ -9,7 +9,7 @@
  * several lines is not supported and is counted as malformed.
  */
 
-import { parseCsvTimestamp } from '../time.ts';
+import { parseCsvTimestamp } from './timestamps.ts';
 import type { LineSink } from './lines.ts';
 import type { ParseStats, SampleSink } from './sample.ts';
 

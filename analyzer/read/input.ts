@@ -4,7 +4,7 @@
  * a `metric_name,` header means `--out csv`. When neither matches, the name decides (`.csv`,
  * `.csv.gz`) and the unreadable lines are counted as malformed.
  */
-import type { InputSummary } from '../types.ts';
+import type { InputSummary } from '../model/types.ts';
 import { csvLineSink } from './csv.ts';
 import { type LineSink, readLines } from './lines.ts';
 import { ndjsonLineSink } from './ndjson.ts';

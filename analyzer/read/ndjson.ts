@@ -12,7 +12,7 @@
  * order, escapes, a cut-off line) goes through `JSON.parse`, so the result never depends on the path.
  */
 
-import { parseRfc3339 } from '../time.ts';
+import { parseRfc3339 } from './timestamps.ts';
 import type { LineSink } from './lines.ts';
 import type { ParseStats, SampleSink, Tags } from './sample.ts';
 

@@ -3,7 +3,7 @@
  * the same figures with the same rounding.
  */
 import { humanDuration } from '../../lib/config/duration.ts';
-import type { AnalysisReport, Figures, Percentiles } from '../types.ts';
+import type { AnalysisReport, Figures, Percentiles } from '../model/types.ts';
 
 export function num(x: number | null | undefined, digits = 1): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '-';

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { humanDuration } from '../../lib/config/duration.ts';
-import type { AnalysisReport, Series, VerdictStatus } from '../types.ts';
+import type { AnalysisReport, Series, VerdictStatus } from '../model/types.ts';
 import { figureRows, num, pct, rangeText } from './format.ts';
 
 /** Series longer than this many 1-s points are drawn from the 10-s series instead. */

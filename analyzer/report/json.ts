@@ -2,7 +2,7 @@
  * report.json: the whole {@link AnalysisReport}. Objects are indented for reading; arrays of
  * numbers (the series) stay on one line each so a one-hour run does not become 100k lines.
  */
-import type { AnalysisReport } from '../types.ts';
+import type { AnalysisReport } from '../model/types.ts';
 
 export function renderJson(r: AnalysisReport): string {
   return `${stringify(r, '')}\n`;

@@ -1,6 +1,6 @@
 /** The Markdown report: verdict first, then the evidence behind it, then the tables. */
 import { humanDuration } from '../../lib/config/duration.ts';
-import type { AnalysisReport } from '../types.ts';
+import type { AnalysisReport } from '../model/types.ts';
 import { figureRows, num, pct, rangeText } from './format.ts';
 
 function cell(s: string): string {

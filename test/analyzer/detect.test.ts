@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { detectAll } from '../../analyzer/detect/index.ts';
 import type { DetectInput } from '../../analyzer/detect/input.ts';
 import { analyze } from '../../analyzer/index.ts';
-import type { Culprit, DetectionKind, VerdictStatus } from '../../analyzer/types.ts';
+import type { Culprit, DetectionKind, VerdictStatus } from '../../analyzer/model/types.ts';
 import { writeSyntheticRun } from '../support/traces/k6-output.ts';
 import type { SynthSpec } from '../support/traces/k6-run.ts';
 import { tempDir } from './helpers.ts';

@@ -23,7 +23,7 @@ describe('k6/Node boundary', () => {
       'lib/k6/glue.ts': `import http from 'k6/http';\nexport const h = http;`,
       'lib/reaches-node-side.ts': `export { nodeCrypto } from '../node/crypto.ts';`,
       'scenarios/dynamic-require.ts': `const fs = require('fs');\nexport default function () { return fs; }`,
-      'thresholds/fine.ts': `import { METRIC } from '../lib/metrics/registry.ts';\nexport const t = METRIC;`,
+      'lib/thresholds/fine.ts': `import { METRIC } from '../metrics/registry.ts';\nexport const t = METRIC;`,
       'sim/uses-k6.ts': `import { check } from 'k6';\nexport const c = check;`,
       'analyzer/uses-glue.ts': `import { k6Crypto } from '../lib/k6/crypto.ts';\nexport const c = k6Crypto;`,
       'cli/uses-core.ts': `import { ulid } from '../lib/protocol/ids.ts';\nexport const u = ulid;`,

@@ -18,7 +18,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { AnalysisReport } from '../../../analyzer/types.ts';
+import type { AnalysisReport } from '../../../analyzer/model/types.ts';
 import type { GeneratorCase, HubCase } from './catalog.ts';
 import { generatorTrace, TRACE_EPOCH_MS } from './generator-trace.ts';
 import { TimeFormatter } from './k6-output.ts';

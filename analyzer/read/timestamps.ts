@@ -94,8 +94,3 @@ export function parseCsvTimestamp(s: string): number {
   // unix_nano: 19 digits exceed 2^53; split into milliseconds and the sub-millisecond rest.
   return Number(s.slice(0, n - 6)) + Number(s.slice(n - 6)) / 1e6;
 }
-
-/** ISO-8601 UTC string of an epoch-ms time (millisecond precision). */
-export function isoOf(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : '-';
-}

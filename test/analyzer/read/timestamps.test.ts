@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsvTimestamp, parseRfc3339 } from '../../analyzer/time.ts';
-import { TimeFormatter } from '../support/traces/k6-output.ts';
+import { parseCsvTimestamp, parseRfc3339 } from '../../../analyzer/read/timestamps.ts';
+import { TimeFormatter } from '../../support/traces/k6-output.ts';
 
 describe('parseRfc3339', () => {
   it.each([

@@ -154,7 +154,7 @@ export interface Detection {
   evidence: Record<string, number | string>;
 }
 
-import type { VerdictStatus } from '../lib/verdict/status.ts';
+import type { VerdictStatus } from '../../lib/verdict/status.ts';
 
 export type { VerdictStatus };
 export type Culprit = 'none' | 'hub' | 'generator' | 'hub+generator' | 'unknown';
