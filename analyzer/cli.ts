@@ -14,11 +14,11 @@ import { DURATION_FORMS, parseDurationMs } from '../lib/config/duration.ts';
 import { VERDICT_EXIT_CODES } from '../lib/verdict/status.ts';
 import { type AnalyzeOptions, analyze } from './index.ts';
 import { LedgerError, readLedger } from './ledger.ts';
+import type { AnalysisReport } from './model/types.ts';
 import { firstLine, InputError } from './read/lines.ts';
 import { renderHtml } from './report/html.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
-import type { AnalysisReport } from './model/types.ts';
 
 export const USAGE = `Usage: npm run analyze -- [options] <k6 output file or directory>...
 

@@ -10,10 +10,10 @@ import { runGate } from './gate.ts';
 import { HDR_RELATIVE_ERROR } from './hdr.ts';
 import type { Ledger } from './ledger.ts';
 import { C, FIXED_HIST_NAMES, H } from './metrics.ts';
+import type { AnalysisReport, InputSummary, RunnerSummary, TargetSource } from './model/types.ts';
 import { readInput } from './read/input.ts';
 import { countsOf, figures, RunView, reconcileNeverArrived, series } from './series.ts';
 import { steadyState } from './steady-state.ts';
-import type { AnalysisReport, InputSummary, RunnerSummary, TargetSource } from './model/types.ts';
 import { verdict } from './verdict.ts';
 import { Aggregator } from './windows.ts';
 

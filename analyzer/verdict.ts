@@ -16,6 +16,7 @@
 
 import { humanDuration } from '../lib/config/duration.ts';
 import { moreRunners, OBSERVED_VU_HEADROOM } from '../lib/config/profiles.ts';
+import { percent } from '../lib/format/numbers.ts';
 import type { Culprit, Detection, Figures, Gate, TimeRange, Verdict, VerdictStatus } from './model/types.ts';
 
 export interface VerdictInput {
@@ -39,7 +40,7 @@ export function fmtRanges(rs: TimeRange[], max = 4): string {
   return shown.join(', ') + (rs.length > max ? ` (+${rs.length - max} more)` : '');
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+const pct = (x: number): string => percent(x, 2);
 
 /**
  * Whether the hub findings say the hub did not complete the offered load: a plateau below the

@@ -11,6 +11,7 @@ import { k6Duration } from '../lib/config/duration.ts';
 import { ConfigError } from '../lib/config/errors.ts';
 import { DEFAULT_HOLD_MS, PROFILES, type ProfileName } from '../lib/config/profiles.ts';
 import { parseRunConfig } from '../lib/config/run-config.ts';
+import { decimal } from '../lib/format/numbers.ts';
 import { type BundleName, bundleOf, modeEnv, type PlanMode } from '../lib/plan/modes.ts';
 import { type Rat, toNumber } from '../lib/plan/rational.ts';
 import { PlanError, planRun, type RunPlan } from '../lib/plan/run-plan.ts';
@@ -302,10 +303,7 @@ function evaluate(input: PlanInput, p: number): Evaluation {
   };
 }
 
-function fmt(x: number): string {
-  if (Number.isInteger(x)) return String(x);
-  return x.toFixed(x < 10 ? 3 : 1).replace(/\.?0+$/, '');
-}
+const fmt = (x: number): string => decimal(x);
 
 /**
  * The smallest parallelism whose plan has no refusal. Stops early when more runners cannot help

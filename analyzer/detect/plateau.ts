@@ -5,6 +5,7 @@
  * without losing any. The level it sits at is the capacity actually delivered. Which side is to
  * blame is decided later (detect/index.ts) from the drop attribution.
  */
+import { percent } from '../../lib/format/numbers.ts';
 import type { Detection } from '../model/types.ts';
 import type { DetectContext } from './context.ts';
 import type { DetectInput, DetectOptions } from './input.ts';
@@ -25,11 +26,10 @@ export function detectPlateau(x: DetectInput, ctx: DetectContext, o: DetectOptio
     if (short[i]) shortN++;
   }
   if (attainment >= 1 - o.attainmentTolerance || shortN < 0.5 * n) return undefined;
-  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   return {
     kind: 'plateau_below_target',
     side: 'hub',
-    summary: `achieved ${achieved.toFixed(1)}/s against a target of ${target.toFixed(1)}/s (${pct(attainment)}) for ${pct(shortN / n)} of the steady state`,
+    summary: `achieved ${achieved.toFixed(1)}/s against a target of ${target.toFixed(1)}/s (${percent(attainment)}) for ${percent(shortN / n)} of the steady state`,
     ranges: ranges(short, x.offsetSec, 5),
     evidence: {
       achievedTps: round(achieved),

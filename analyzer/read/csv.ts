@@ -9,9 +9,9 @@
  * several lines is not supported and is counted as malformed.
  */
 
-import { parseCsvTimestamp } from './timestamps.ts';
 import type { LineSink } from './lines.ts';
 import type { ParseStats, SampleSink } from './sample.ts';
+import { parseCsvTimestamp } from './timestamps.ts';
 
 /** Splits one CSV record; returns undefined when quotes are unbalanced. */
 export function splitCsv(line: string): string[] | undefined {

@@ -12,9 +12,9 @@
  * order, escapes, a cut-off line) goes through `JSON.parse`, so the result never depends on the path.
  */
 
-import { parseRfc3339 } from './timestamps.ts';
 import type { LineSink } from './lines.ts';
 import type { ParseStats, SampleSink, Tags } from './sample.ts';
+import { parseRfc3339 } from './timestamps.ts';
 
 /** Result slot of {@link fastPoint} (reused: no allocation per line besides the tag object). */
 export interface FastPoint {

@@ -3,6 +3,7 @@
  * the same figures with the same rounding.
  */
 import { humanDuration } from '../../lib/config/duration.ts';
+import { percent } from '../../lib/format/numbers.ts';
 import type { AnalysisReport, Figures, Percentiles } from '../model/types.ts';
 
 export function num(x: number | null | undefined, digits = 1): string {
@@ -10,10 +11,8 @@ export function num(x: number | null | undefined, digits = 1): string {
   return x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
-export function pct(x: number | null | undefined, digits = 2): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
-  return `${(x * 100).toFixed(digits)}%`;
-}
+/** Shares in the reports: two decimals. */
+export const pct = (x: number | null | undefined, digits = 2): string => percent(x, digits);
 
 export function ms(x: number | null | undefined): string {
   return x === null || x === undefined ? '-' : `${num(x, x < 10 ? 2 : 1)} ms`;

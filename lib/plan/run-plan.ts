@@ -22,6 +22,7 @@
 import { k6Duration } from '../config/duration.ts';
 import { DEFAULT_HOLD_MS, MAX_VUS_PER_RUNNER, peakRateFactor, volumeFactor } from '../config/profiles.ts';
 import type { RunConfig } from '../config/run-config.ts';
+import { decimal } from '../format/numbers.ts';
 import { type BundleName, bundleOf, type PlanMode, planModeOf } from './modes.ts';
 import {
   baseThresholds,
@@ -127,10 +128,7 @@ export class PlanError extends Error {
   }
 }
 
-function fmt(x: number): string {
-  if (Number.isInteger(x)) return String(x);
-  return x.toFixed(x < 10 ? 3 : 1).replace(/\.?0+$/, '');
-}
+const fmt = (x: number): string => decimal(x);
 
 function vuPlan(config: RunConfig, peakTps: number): VuPlan {
   const p = config.parallelism;

@@ -1,4 +1,5 @@
 /** The human summary printed to stdout at the end of a run. */
+import { percent } from '../format/numbers.ts';
 import { verdictLines } from '../verdict/format.ts';
 import type { Verdict } from '../verdict/verdict.ts';
 import type { LatencyStats, RunResult } from './result.ts';
@@ -19,9 +20,7 @@ function ms(v: number | undefined): string {
   return v === undefined ? '-' : v >= 1000 ? `${(v / 1000).toFixed(2)}s` : `${v.toFixed(1)}ms`;
 }
 
-function pct(v: number | undefined): string {
-  return v === undefined ? '-' : `${(v * 100).toFixed(2)}%`;
-}
+const pct = (v: number | undefined): string => percent(v, 2);
 
 function latencyLine(label: string, s: LatencyStats): string {
   return `  ${label.padEnd(22)} p50 ${ms(s.med).padStart(9)}  p95 ${ms(s['p(95)']).padStart(9)}  p99 ${ms(s['p(99)']).padStart(9)}  max ${ms(s.max).padStart(9)}`;

@@ -1,4 +1,5 @@
 import { moreRunners, OBSERVED_VU_HEADROOM } from '../config/profiles.ts';
+import { decimal, percent } from '../format/numbers.ts';
 import { readSummary, type SummaryView } from '../metrics/summary-view.ts';
 import { readSignals, type Signals } from './signals.ts';
 import { VERDICT_EXIT_CODES, type VerdictStatus } from './status.ts';
@@ -62,8 +63,9 @@ export const DROP_RATIO = 0.01;
 /** Committed / target below which throughput has plateaued. */
 export const THROUGHPUT_FLOOR = 0.95;
 
-const fmt = (x: number, digits = 1): string => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
-const pct = (x: number): string => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)} %`;
+const fmt = (x: number, digits = 1): string => decimal(x, digits);
+/** Shares under 1 % keep two decimals (0.05%), larger ones one. */
+const pct = (x: number): string => percent(x, x < 0.01 ? 2 : 1);
 
 export function computeVerdict(summaryData: unknown, ctx: VerdictContext): Verdict {
   const view: SummaryView = readSummary(summaryData);

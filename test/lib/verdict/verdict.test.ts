@@ -130,7 +130,7 @@ const CASES: Case[] = [
     },
     status: 'GENERATOR-BOUND',
     cause: 'vus',
-    summary: /ran out of VUs \(10.0 % of due iterations dropped\)/,
+    summary: /ran out of VUs \(10.0% of due iterations dropped\)/,
     advice: /maxVUs = preAllocatedVUs to at least 23 per runner \(46 in total/,
   },
   {
@@ -167,7 +167,7 @@ const CASES: Case[] = [
     metrics: { ...healthy(), ml_transfers_committed: counter(0.8 * PER_RUNNER * DURATION) },
     status: 'HUB-SATURATED',
     cause: 'throughput',
-    summary: /plateaued at 80.0 %/,
+    summary: /plateaued at 80.0%/,
     advice: /about 160 transfers\/s in total/,
   },
   {
@@ -277,7 +277,7 @@ describe('verdict formatting', () => {
   it('text lines: the status first, then evidence and advice', () => {
     const lines = verdictLines(v);
     expect(lines[0]).toMatch(/^VERDICT: HUB-DEGRADING — latency sawtooth/);
-    expect(lines.some((l) => l.startsWith('  - latency sawtooth in 50.0 %'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('  - latency sawtooth in 50.0%'))).toBe(true);
     expect(lines.some((l) => l.startsWith('  * '))).toBe(true);
   });
 
