@@ -12,6 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DURATION_FORMS, parseDurationMs } from '../lib/config/duration.ts';
 import { VERDICT_EXIT_CODES } from '../lib/verdict/status.ts';
+import { parseFlags, UsageError } from '../node/cli-args.ts';
 import { type AnalyzeOptions, analyze } from './index.ts';
 import { LedgerError, readLedger } from './ledger.ts';
 import type { AnalysisReport } from './model/types.ts';
@@ -43,10 +44,6 @@ Options:
 Exit codes: 0 HEALTHY, 10 GENERATOR-BOUND, 11 HUB-DEGRADING, 12 HUB-SATURATED, 13 INCONCLUSIVE,
 14 INVALID (docs/verdicts.md); 4 usage or input error.`;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
 export interface CliArgs {
   files: string[];
   outDir?: string;
@@ -65,8 +62,7 @@ export interface CliArgs {
   help?: boolean;
 }
 
-function positive(flag: string, v: string | undefined, integer = false): number {
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag}: expected a value`);
+function positive(flag: string, v: string, integer = false): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
     throw new UsageError(`${flag}: expected a positive ${integer ? 'integer' : 'number'}, got '${v}'`);
@@ -74,93 +70,65 @@ function positive(flag: string, v: string | undefined, integer = false): number 
   return n;
 }
 
-function share(flag: string, v: string | undefined): number {
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag}: expected a value`);
+function share(flag: string, v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0 || n > 1)
     throw new UsageError(`${flag}: expected a share between 0 and 1, got '${v}'`);
   return n;
 }
 
-function value(flag: string, v: string | undefined): string {
-  if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag}: expected a value`);
-  return v;
-}
-
-export function parseArgs(argv: readonly string[]): CliArgs {
-  const a: CliArgs = { files: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    const next = () => (inline !== undefined ? inline : argv[++i]);
-    switch (flag) {
-      case '-h':
-      case '--help':
-        a.help = true;
-        break;
-      case '--out-dir':
-        a.outDir = value(flag, next());
-        break;
-      case '--format': {
-        const f = value(flag, next());
-        if (f !== 'md' && f !== 'json' && f !== 'html')
-          throw new UsageError(`--format: expected md, json or html, got '${f}'`);
-        a.format = f;
-        break;
-      }
-      case '--target-tps':
-        a.targetTps = positive(flag, next());
-        break;
-      case '--run-config':
-        a.runConfig = value(flag, next());
-        break;
-      case '--runners':
-        a.runners = positive(flag, next(), true);
-        break;
-      case '--ledger':
-        a.ledger = value(flag, next());
-        break;
-      case '--warmup':
-        a.warmupSec = durationFlag(flag, next());
-        break;
-      case '--drain':
-        a.drainSec = durationFlag(flag, next());
-        break;
-      case '--tolerance':
-        a.tolerance = share(flag, next());
-        break;
-      case '--max-error-rate':
-        a.maxErrorRate = share(flag, next());
-        break;
-      case '--max-over-1s':
-        a.maxOver1s = share(flag, next());
-        break;
-      case '--p99-ms':
-        a.p99Ms = positive(flag, next());
-        break;
-      case '--progress':
-        a.progress = true;
-        break;
-      case '--no-progress':
-        a.progress = false;
-        break;
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}' (see --help)`);
-        a.files.push(arg);
-    }
-  }
-  if (!a.help && a.files.length === 0)
-    throw new UsageError('no input file given (k6 --out json or --out csv files)');
-  return a;
-}
-
-function durationFlag(flag: string, v: string | undefined): number {
-  const text = value(flag, v);
+function durationFlag(flag: string, text: string): number {
   const ms = parseDurationMs(text);
   if (ms === undefined) throw new UsageError(`${flag}: expected ${DURATION_FORMS}, got '${text}'`);
   return ms / 1000;
+}
+
+const FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  'out-dir': { type: 'string' },
+  format: { type: 'string' },
+  'target-tps': { type: 'string' },
+  'run-config': { type: 'string' },
+  runners: { type: 'string' },
+  ledger: { type: 'string' },
+  warmup: { type: 'string' },
+  drain: { type: 'string' },
+  tolerance: { type: 'string' },
+  'max-error-rate': { type: 'string' },
+  'max-over-1s': { type: 'string' },
+  'p99-ms': { type: 'string' },
+  progress: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+} as const;
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const { values: v, positionals, rest } = parseFlags(argv, FLAGS, { positionals: true });
+  const a: CliArgs = { files: [...positionals, ...rest] };
+  if (v.help) a.help = true;
+  if (v['out-dir'] !== undefined) a.outDir = v['out-dir'];
+  if (v.format !== undefined) {
+    const f = v.format;
+    if (f !== 'md' && f !== 'json' && f !== 'html')
+      throw new UsageError(`--format: expected md, json or html, got '${f}'`);
+    a.format = f;
+  }
+  if (v['target-tps'] !== undefined) a.targetTps = positive('--target-tps', v['target-tps']);
+  if (v['run-config'] !== undefined) a.runConfig = v['run-config'];
+  if (v.runners !== undefined) a.runners = positive('--runners', v.runners, true);
+  if (v.ledger !== undefined) a.ledger = v.ledger;
+  if (v.warmup !== undefined) a.warmupSec = durationFlag('--warmup', v.warmup);
+  if (v.drain !== undefined) a.drainSec = durationFlag('--drain', v.drain);
+  if (v.tolerance !== undefined) a.tolerance = share('--tolerance', v.tolerance);
+  if (v['max-error-rate'] !== undefined) a.maxErrorRate = share('--max-error-rate', v['max-error-rate']);
+  if (v['max-over-1s'] !== undefined) a.maxOver1s = share('--max-over-1s', v['max-over-1s']);
+  if (v['p99-ms'] !== undefined) a.p99Ms = positive('--p99-ms', v['p99-ms']);
+  if (v.progress && v['no-progress'])
+    throw new UsageError('--progress and --no-progress contradict each other');
+  if (v.progress) a.progress = true;
+  if (v['no-progress']) a.progress = false;
+  if (!a.help && a.files.length === 0)
+    throw new UsageError('no input file given (k6 --out json or --out csv files)');
+  return a;
 }
 
 const OUTPUT_FILE = /\.(json|ndjson|jsonl|csv)(\.gz)?$/i;

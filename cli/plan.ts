@@ -12,12 +12,12 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { parseDurationMs } from '../lib/config/duration.ts';
 import { PROFILE_NAMES, PROFILES, type ProfileName } from '../lib/config/profiles.ts';
 import { PLAN_MODES, type PlanMode } from '../lib/plan/modes.ts';
 import { MAX_PARALLELISM } from '../lib/plan/segments.ts';
+import { type FlagValues, parseFlags, UsageError } from '../node/cli-args.ts';
 import { copyBundles } from '../planner/manifests/bundle.ts';
 import {
   compileTestRunValidator,
@@ -81,8 +81,6 @@ plan flags:
   --out DIR               write DIR/<name>/{testrun,pdb,kustomization}.yaml (+ scripts/ when dist/ is built)
   --json                  print the plan as JSON instead of text`;
 
-class UsageError extends Error {}
-
 const FLAGS = {
   tps: { type: 'string' },
   mode: { type: 'string' },
@@ -113,7 +111,7 @@ const FLAGS = {
   dist: { type: 'string' },
 } as const;
 
-type Values = { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = FlagValues<typeof FLAGS>;
 
 function number(v: string, flag: string, expected: string, ok: (n: number) => boolean): number {
   const n = /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(v) ? Number(v) : Number.NaN;
@@ -251,32 +249,14 @@ export function fromFlags(v: Values): { input: PlanInput; deploy: DeployOptions 
 }
 
 function parse(argv: string[]): { command: string; values: Values } {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof FLAGS; allowPositionals: true; strict: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
-  } catch (e) {
-    const msg = (e as Error).message;
-    const unknown = /Unknown option '([^']+)'/.exec(msg);
-    if (unknown) throw new UsageError(`unknown flag ${unknown[1]}; see --help`);
-    const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(msg);
-    if (missing) throw new UsageError(`${missing[1]!.replace(/^-\w, /, '')} needs a value`);
-    const ambiguous = /Option '([^']+?)' argument is ambiguous/.exec(msg);
-    if (ambiguous) {
-      const flag = ambiguous[1]!.replace(/^-\w, /, '');
-      throw new UsageError(
-        `${flag}: expected a value, got a flag-like word (write ${flag}=VALUE for a value starting with "-")`,
-      );
-    }
-    throw new UsageError(msg);
-  }
-  const positionals = parsed.positionals;
+  const { values, positionals } = parseFlags(argv, FLAGS, { positionals: true });
   if (positionals.length > 1)
     throw new UsageError(`expected at most one command, got ${positionals.join(' ')}`);
   const command = positionals[0] ?? 'plan';
   if (!['plan', 'regenerate', 'bundle'].includes(command)) {
     throw new UsageError(`unknown command ${JSON.stringify(command)}: expected plan, regenerate or bundle`);
   }
-  return { command, values: parsed.values as Values };
+  return { command, values };
 }
 
 function validator(io: Io): TestRunValidator | undefined {

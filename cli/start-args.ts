@@ -1,5 +1,6 @@
-/** Command-line arguments of `npm start` (cli/start.ts), parsed without dependencies. */
+/** Command-line arguments of `npm start` (cli/start.ts). */
 import { PROFILE_NAMES, type ProfileName } from '../lib/config/profiles.ts';
+import { parseFlags } from '../node/cli-args.ts';
 
 export const SCENARIOS = ['transfers', 'e2e', 'outbound'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -25,70 +26,54 @@ export function usage(): string {
   ].join('\n');
 }
 
+const FLAGS = {
+  profile: { type: 'string' },
+  scenario: { type: 'string' },
+  mode: { type: 'string' },
+  'no-build': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseStartArgs(
   argv: readonly string[],
 ): { ok: true; args: StartArgs } | { ok: false; error: string } {
+  let parsed: ReturnType<typeof parseFlags<typeof FLAGS>>;
+  try {
+    parsed = parseFlags(argv, FLAGS);
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+  const v = parsed.values;
   const args: StartArgs = {
     profile: 'smoke',
     scenario: 'transfers',
     mode: undefined,
-    build: true,
-    help: false,
-    passthrough: [],
+    build: !v['no-build'],
+    help: v.help === true,
+    passthrough: parsed.rest,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = (): string | undefined => {
-      const eq = a.indexOf('=');
-      if (eq > 0) return a.slice(eq + 1);
-      i++;
-      return argv[i];
-    };
-    const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-    switch (name) {
-      case '--':
-        args.passthrough = argv.slice(i + 1) as string[];
-        i = argv.length;
-        break;
-      case '--profile': {
-        const v = value();
-        if (!v || !(PROFILE_NAMES as readonly string[]).includes(v)) {
-          return {
-            ok: false,
-            error: `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got ${JSON.stringify(v)}`,
-          };
-        }
-        args.profile = v as ProfileName;
-        break;
-      }
-      case '--scenario': {
-        const v = value();
-        if (!v || !(SCENARIOS as readonly string[]).includes(v)) {
-          return {
-            ok: false,
-            error: `--scenario: expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(v)}`,
-          };
-        }
-        args.scenario = v as ScenarioName;
-        break;
-      }
-      case '--mode': {
-        const v = value();
-        if (v !== 'collect' && v !== 'wait')
-          return { ok: false, error: `--mode: expected collect or wait, got ${JSON.stringify(v)}` };
-        args.mode = v;
-        break;
-      }
-      case '--no-build':
-        args.build = false;
-        break;
-      case '--help':
-      case '-h':
-        args.help = true;
-        break;
-      default:
-        return { ok: false, error: `unknown argument ${JSON.stringify(a)}` };
+  if (v.profile !== undefined) {
+    if (!(PROFILE_NAMES as readonly string[]).includes(v.profile)) {
+      return {
+        ok: false,
+        error: `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got ${JSON.stringify(v.profile)}`,
+      };
     }
+    args.profile = v.profile as ProfileName;
+  }
+  if (v.scenario !== undefined) {
+    if (!(SCENARIOS as readonly string[]).includes(v.scenario)) {
+      return {
+        ok: false,
+        error: `--scenario: expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(v.scenario)}`,
+      };
+    }
+    args.scenario = v.scenario as ScenarioName;
+  }
+  if (v.mode !== undefined) {
+    if (v.mode !== 'collect' && v.mode !== 'wait')
+      return { ok: false, error: `--mode: expected collect or wait, got ${JSON.stringify(v.mode)}` };
+    args.mode = v.mode;
   }
   const forbidden = args.passthrough.find((p) =>
     /^(--vus|-u|--duration|-d|--iterations|-i|--stages|-s)(=|$)/.test(p),

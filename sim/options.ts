@@ -4,8 +4,9 @@
  *
  * Environment: SIM_HOST, SIM_PORT, SIM_SHAPE, SIM_FAULTS, SIM_ILP_SECRET. Flags override them.
  */
+
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../node/cli-args.ts';
 import type { RetentionOptions } from './hub/ledger.ts';
 import {
   checkOracleRules,
@@ -175,42 +176,37 @@ export function parseCli(
   argv: string[],
   env: Record<string, string | undefined>,
 ): Result<SimulatorOptions> | { ok: 'help' } {
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: { values: Record<string, string | boolean | undefined> };
   try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        shape: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'hub-port': { type: 'string' },
-        'payer-port': { type: 'string' },
-        'payee-port': { type: 'string' },
-        services: { type: 'string' },
-        'hub-url': { type: 'string' },
-        'parties-url': { type: 'string' },
-        'quotes-url': { type: 'string' },
-        faults: { type: 'string' },
-        participants: { type: 'string' },
-        oracle: { type: 'string' },
-        secret: { type: 'string' },
-        reserve: { type: 'boolean' },
-        'no-confirmation': { type: 'boolean' },
-        'on-us': { type: 'boolean' },
-        'no-check-ilp': { type: 'boolean' },
-        'hub-version': { type: 'string' },
-        'max-body': { type: 'string' },
-        'transfer-ttl-ms': { type: 'string' },
-        'max-transfers': { type: 'string' },
-        'relay-ttl-ms': { type: 'string' },
-        'relay-max': { type: 'string' },
-        'outbound-timeout-ms': { type: 'string' },
-        'no-warm-iso': { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
+    parsed = parseFlags(argv, {
+      shape: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'hub-port': { type: 'string' },
+      'payer-port': { type: 'string' },
+      'payee-port': { type: 'string' },
+      services: { type: 'string' },
+      'hub-url': { type: 'string' },
+      'parties-url': { type: 'string' },
+      'quotes-url': { type: 'string' },
+      faults: { type: 'string' },
+      participants: { type: 'string' },
+      oracle: { type: 'string' },
+      secret: { type: 'string' },
+      reserve: { type: 'boolean' },
+      'no-confirmation': { type: 'boolean' },
+      'on-us': { type: 'boolean' },
+      'no-check-ilp': { type: 'boolean' },
+      'hub-version': { type: 'string' },
+      'max-body': { type: 'string' },
+      'transfer-ttl-ms': { type: 'string' },
+      'max-transfers': { type: 'string' },
+      'relay-ttl-ms': { type: 'string' },
+      'relay-max': { type: 'string' },
+      'outbound-timeout-ms': { type: 'string' },
+      'no-warm-iso': { type: 'boolean' },
+      help: { type: 'boolean' },
+    } as const);
   } catch (e) {
     return { ok: false, error: `${(e as Error).message}\n\n${USAGE}` };
   }

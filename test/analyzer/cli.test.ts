@@ -51,8 +51,8 @@ describe('analyze CLI', () => {
     [['--format', 'pdf', 'f.json'], /--format: expected md, json or html, got 'pdf'/],
     [['--warmup', 'soon', 'f.json'], /--warmup: expected a k6 duration/],
     [['--tolerance', '2', 'f.json'], /--tolerance: expected a share between 0 and 1/],
-    [['--ledger'], /--ledger: expected a value/],
-    [['--bogus', 'f.json'], /unknown option '--bogus'/],
+    [['--ledger'], /--ledger needs a value/],
+    [['--bogus', 'f.json'], /unknown flag --bogus/],
   ])('%j is a usage error (exit 4) naming the flag', async (argv, msg) => {
     const c = io();
     expect(await main(argv as string[], c.io)).toBe(4);

@@ -85,6 +85,7 @@ describe('plan CLI', () => {
     [['--tps', 'abc'], '--tps: expected a positive number'],
     [['--tps=-5'], '--tps: expected a positive number'],
     [['--tps', '-5'], '--tps: expected a value'],
+    [['--tps', '1000', '--tps', '2000'], '--tps is given twice ("1000", then "2000"); give it once'],
     [['--mode', 'fast'], '--mode: expected one of collect, wait, e2e, outbound'],
     [['--profile', 'stress'], '--profile: expected one of smoke, load, ramp, soak, breakpoint'],
     [['--duration', '60'], '--duration: expected a k6 duration such as 30s, 10m or 1h30m'],

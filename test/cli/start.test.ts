@@ -46,7 +46,7 @@ describe('npm start arguments', () => {
     [['--mode', 'wait', '--scenario', 'e2e'], /--mode applies to the transfers scenario only/],
     [['--', '--vus', '10'], /--vus would replace the kit's scenarios/],
     [['--', '-d=10s'], /-d=10s would replace/],
-    [['--bogus'], /unknown argument "--bogus"/],
+    [['--bogus'], /unknown flag --bogus/],
   ] as const)('refuses %j', (argv, message) => {
     const r = parseStartArgs(argv);
     expect(r.ok).toBe(false);
