@@ -10,7 +10,7 @@
  */
 
 import { ERROR_CODE } from '../../lib/protocol/patterns.ts';
-import { mulberry32 } from '../../node/prng.ts';
+import { uniformSource } from '../../node/prng.ts';
 import { isRecord } from './message.ts';
 
 export type Leg = 'prepare' | 'fulfil' | 'payee' | 'lookup';
@@ -310,7 +310,7 @@ const Z99 = 2.3263478740408408;
 /** Live fault state: the active profile plus the queue model and counters. */
 export class Faults {
   private profileValue: FaultProfile = { name: 'none' };
-  private rng: () => number = mulberry32(1);
+  private rng: () => number = uniformSource(1);
   private appliedAt = Date.now();
   /** Queue model: when the single prepare server becomes free. */
   private busyUntilMs = 0;
@@ -337,7 +337,7 @@ export class Faults {
   /** Replaces the active profile (already validated). Resets the PRNG, sawtooth phase and queue. */
   set(profile: FaultProfile): void {
     this.profileValue = profile;
-    this.rng = mulberry32(profile.seed ?? 1);
+    this.rng = uniformSource(profile.seed ?? 1);
     this.appliedAt = Date.now();
     this.busyUntilMs = 0;
   }

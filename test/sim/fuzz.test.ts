@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpMethod } from '../../lib/protocol/http.ts';
 import { ulid } from '../../lib/protocol/ids.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
-import { mulberry32 as rng } from '../../node/prng.ts';
+import { uniformSource as rng } from '../../node/prng.ts';
 import type { SimulatorHandle } from '../../sim/simulator.ts';
 import {
   client,

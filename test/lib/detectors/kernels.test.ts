@@ -11,7 +11,7 @@ import {
   periodicNoiseSigma,
   selectInPlace,
 } from '../../../lib/detectors/robust.ts';
-import { Prng } from '../../support/traces/prng.ts';
+import { Prng } from '../../../node/prng.ts';
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 

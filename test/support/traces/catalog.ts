@@ -4,9 +4,9 @@ import {
   SAWTOOTH_MIN_PERIOD_BUCKETS,
   sawtoothSensitivity,
 } from '../../../lib/detectors/sensitivity.ts';
+import { childSeed, Prng } from '../../../node/prng.ts';
 import { type GeneratorTraceSpec, generatorTrace } from './generator-trace.ts';
 import { bucketMedianNoise, type LatencyTraceSpec, type NoiseModel } from './latency-trace.ts';
-import { childSeed, Prng } from './prng.ts';
 
 /**
  * The labeled corpus: for each class, a deterministic family of trace specs (seeded), drawn over

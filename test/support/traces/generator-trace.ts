@@ -1,5 +1,6 @@
 import { type ArrivalSchedule, constantSchedule, rampingSchedule } from '../../../lib/detectors/schedule.ts';
-import { Prng } from './prng.ts';
+import { Prng } from '../../../node/prng.ts';
+import { VuPool } from './vu-pool.ts';
 
 /**
  * Labeled synthetic traces of one k6 runner's arrival-rate scheduling: what the
@@ -114,44 +115,7 @@ export function generatorTrace(spec: GeneratorTraceSpec): GeneratorTrace {
     return end - b;
   };
   const M = spec.maxVUs;
-  // idle VUs: FIFO ring; busy VUs: min-heap by free time
-  const idle = new Int32Array(M);
-  let idleHead = 0;
-  let idleLen = M;
-  for (let i = 0; i < M; i++) idle[i] = i;
-  const heapT = new Float64Array(M);
-  const heapV = new Int32Array(M);
-  let heapN = 0;
-  const push = (t: number, v: number) => {
-    let i = heapN++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (heapT[p]! <= t) break;
-      heapT[i] = heapT[p]!;
-      heapV[i] = heapV[p]!;
-      i = p;
-    }
-    heapT[i] = t;
-    heapV[i] = v;
-  };
-  const pop = (): number => {
-    const v = heapV[0]!;
-    const t = heapT[--heapN]!;
-    const w = heapV[heapN]!;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= heapN) break;
-      if (c + 1 < heapN && heapT[c + 1]! < heapT[c]!) c++;
-      if (heapT[c]! >= t) break;
-      heapT[i] = heapT[c]!;
-      heapV[i] = heapV[c]!;
-      i = c;
-    }
-    heapT[i] = t;
-    heapV[i] = w;
-    return v;
-  };
+  const pool = new VuPool(M);
   let cap = Math.ceil(sched.dueBy(endMs)) + 16;
   const start = new Float64Array(cap);
   const iteration = new Float64Array(cap);
@@ -169,17 +133,12 @@ export function generatorTrace(spec: GeneratorTraceSpec): GeneratorTrace {
     const due = sched.dueAt(g);
     if (!(due < endMs)) break;
     fire = afterStall(Math.max(fire, due + rng.exp(jitter)));
-    while (heapN > 0 && heapT[0]! <= fire) {
-      idle[(idleHead + idleLen) % M] = pop();
-      idleLen++;
-    }
-    if (idleLen === 0) {
+    pool.release(fire);
+    const v = pool.take();
+    if (v < 0) {
       dropped.push(origin + fire);
       continue;
     }
-    const v = idle[idleHead]!;
-    idleHead = (idleHead + 1) % M;
-    idleLen--;
     const net = rng.lognormal(spec.networkMs + ((spec.networkDriftMsPerMin ?? 0) * fire) / 60_000, 0.3);
     const ovh = spec.overheadMs * (0.7 + 0.6 * rng.next());
     const base = fire + ovh + net;
@@ -191,13 +150,13 @@ export function generatorTrace(spec: GeneratorTraceSpec): GeneratorTrace {
     }
     start[n] = origin + fire;
     iteration[n] = n;
-    active[n] = M - idleLen;
+    active[n] = pool.busy;
     end[n] = origin + done;
     overhead[n] = ovh + extra / 2;
     network[n] = net + extra / 2;
     vu[n] = v;
     n++;
-    push(done, v);
+    pool.hold(v, done);
   }
   return {
     spec,

@@ -12,7 +12,8 @@
  * Deterministic: everything random comes from a seeded PRNG.
  */
 
-import { mulberry32 } from '../../../node/prng.ts';
+import { uniformSource } from '../../../node/prng.ts';
+import { VuPool } from './vu-pool.ts';
 
 export interface SynthSpec {
   seed?: number;
@@ -99,48 +100,6 @@ function zeroCounts(): SynthCounts {
   return { scheduled: 0, sent: 0, committed: 0, rejected: 0, timedOut: 0, dropped: 0, iterations: 0 };
 }
 
-/** Binary min-heap of numbers (completion times). */
-class MinHeap {
-  private a: number[] = [];
-  get size(): number {
-    return this.a.length;
-  }
-  peek(): number {
-    return this.a[0]!;
-  }
-  push(x: number): void {
-    const a = this.a;
-    a.push(x);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p]! <= x) break;
-      a[i] = a[p]!;
-      i = p;
-    }
-    a[i] = x;
-  }
-  pop(): number {
-    const a = this.a;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= a.length) break;
-        const r = l + 1;
-        const c = r < a.length && a[r]! < a[l]! ? r : l;
-        if (a[c]! >= last) break;
-        a[i] = a[c]!;
-        i = c;
-      }
-      a[i] = last;
-    }
-    return top;
-  }
-}
-
 interface Pending {
   at: number;
   emit: () => void;
@@ -151,7 +110,7 @@ interface Pending {
  * passes them, so each runner's stream is ordered like a real k6 output.
  */
 export async function simulate(spec: SynthSpec, out: SynthEmitter): Promise<SynthTruth> {
-  const rnd = mulberry32(spec.seed ?? 1);
+  const rnd = uniformSource(spec.seed ?? 1);
   const startMs = spec.startMs ?? DEFAULT_START;
   const n = spec.runners ?? 1;
   const kit = (spec.flavour ?? 'kit') === 'kit';
@@ -191,7 +150,7 @@ export async function simulate(spec: SynthSpec, out: SynthEmitter): Promise<Synt
     };
   });
   const vusMax = spec.vusPerRunner ?? Math.max(10, Math.ceil((rateAt(0) / n) * 4) + 20);
-  const heaps = Array.from({ length: n }, () => new MinHeap());
+  const pools = Array.from({ length: n }, () => new VuPool(vusMax));
   const nextTick = Array.from({ length: n }, (_, r) => r / Math.max(1, rateAt(0)));
   const pending: Pending[][] = Array.from({ length: n }, () => []);
   const pt = (r: number, metric: string, type: string, tSec: number, value: number, tags: Tags) => {
@@ -212,7 +171,7 @@ export async function simulate(spec: SynthSpec, out: SynthEmitter): Promise<Synt
   for (let sec = 0; sec < spec.durationSec; sec++) {
     for (let r = 0; r < n; r++) {
       const tags = tagSets[r]!;
-      const heap = heaps[r]!;
+      const pool = pools[r]!;
       const pend = pending[r]!;
       const counts = truth.perRunner[r]!;
       // Ticks of this second.
@@ -223,11 +182,11 @@ export async function simulate(spec: SynthSpec, out: SynthEmitter): Promise<Synt
         nextTick[r] = tau + 1 / rate;
         if (rateAt(tau) <= 0) continue;
         // Completions up to tau free their VUs.
-        while (heap.size > 0 && heap.peek() <= tau) heap.pop();
+        pool.release(tau);
         if (stopped(r, tau)) continue;
         counts.scheduled++;
         const starved = spec.cpuStarved !== undefined && rnd() < spec.cpuStarved(tau);
-        if (heap.size >= vusMax || starved || inRanges(tau, gpauses)) {
+        if (pool.idle === 0 || starved || inRanges(tau, gpauses)) {
           counts.dropped++;
           pt(r, 'dropped_iterations', 'counter', tau, 1, tags.drop);
           continue;
@@ -253,7 +212,7 @@ export async function simulate(spec: SynthSpec, out: SynthEmitter): Promise<Synt
           done = Math.max(s, s0 > tau ? s0 + lat / 1000 : done);
         }
         const e2e = (done - tau) * 1000;
-        heap.push(done); // the VU is held until the outcome (or the timeout)
+        pool.hold(pool.take(), done); // the VU is held until the outcome (or the timeout)
         if (kit) {
           pt(r, 'ml_transfers_sent', 'counter', tau, 1, tags.sc);
           const lag = spec.lagMs ? spec.lagMs(tau, rnd) : rnd() * 2;
@@ -326,8 +285,8 @@ export async function simulate(spec: SynthSpec, out: SynthEmitter): Promise<Synt
       }
       // The per-second VU gauges, like k6's 1 s sampler.
       if (!stopped(r, sec + 0.5)) {
-        while (heap.size > 0 && heap.peek() <= sec + 0.5) heap.pop();
-        pt(r, 'vus', 'gauge', sec + 0.5, heap.size, tags.run);
+        pool.release(sec + 0.5);
+        pt(r, 'vus', 'gauge', sec + 0.5, pool.busy, tags.run);
         pt(r, 'vus_max', 'gauge', sec + 0.5, vusMax, tags.run);
       }
     }

@@ -1,4 +1,4 @@
-import { Prng } from './prng.ts';
+import { Prng } from '../../../node/prng.ts';
 
 /**
  * Labeled synthetic latency traces: what the hub detectors must classify.
