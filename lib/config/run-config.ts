@@ -11,6 +11,7 @@
 import { CURRENCY_CODE } from '../protocol/currency.ts';
 import { MAX_RUNNERS } from '../protocol/ids.ts';
 import { amountToIlpUnits } from '../protocol/money.ts';
+import { CLOUD_ENV, CloudConfigError, type CloudOptions, cloudOptionsFromEnv } from './cloud.ts';
 import { k6Duration } from './duration.ts';
 import { Problems, shown } from './errors.ts';
 import { DEFAULT_POOL, type DfspPool, parsePool } from './pool.ts';
@@ -91,6 +92,8 @@ export interface RunConfig {
    */
   ilpMode: IlpMode;
   jws: JwsConfig | undefined;
+  /** `options.cloud` for Grafana Cloud k6 (K6_CLOUD_PROJECT_ID, K6_CLOUD_NAME, K6_CLOUD_DISTRIBUTION). */
+  cloud: CloudOptions | undefined;
   /** Path of the JSON config file, when one was used. */
   configFile: string | undefined;
 }
@@ -144,6 +147,7 @@ export const ENV_VARS = [
   'CURRENCY',
   'ID_KIND',
   'ILP_MODE',
+  ...CLOUD_ENV,
 ] as const;
 
 const DEFAULTS = {
@@ -405,6 +409,17 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
 
   const jws = parseJws(file.jws, env, readFile, problems);
 
+  let cloud: CloudOptions | undefined;
+  try {
+    cloud = cloudOptionsFromEnv(env, `mojaloop-k6 ${scenario} ${profile}`);
+  } catch (e) {
+    if (!(e instanceof CloudConfigError)) throw e;
+    for (const p of e.problems) {
+      const at = p.indexOf(': ');
+      problems.add(at > 0 ? p.slice(0, at) : 'K6_CLOUD', at > 0 ? p.slice(at + 2) : p);
+    }
+  }
+
   problems.throwIfAny();
   return {
     scenario,
@@ -434,6 +449,7 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
     ilpSecret,
     ilpMode: ilpMode!,
     jws,
+    cloud,
     configFile: envValue(env, 'CONFIG'),
   };
 }

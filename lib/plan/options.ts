@@ -5,6 +5,7 @@
  * nothing else computes options. Pure data, so Node tests check the invariants without k6.
  */
 
+import type { CloudOptions } from '../config/cloud.ts';
 import { k6Duration } from '../config/duration.ts';
 import { type ProfileSpec, volumeFactor } from '../config/profiles.ts';
 import type { RunConfig } from '../config/run-config.ts';
@@ -108,6 +109,8 @@ export interface K6Options {
   discardResponseBodies: boolean;
   setupTimeout: string;
   teardownTimeout: string;
+  /** Grafana Cloud k6: test name, project, load zones (lib/config/cloud.ts). */
+  cloud?: CloudOptions;
 }
 
 /**

@@ -320,6 +320,7 @@ export function planRun(config: RunConfig): RunPlan {
       discardResponseBodies: true,
       setupTimeout: '60s',
       teardownTimeout: '60s',
+      ...(config.cloud ? { cloud: config.cloud } : {}),
     },
     arithmetic,
   };

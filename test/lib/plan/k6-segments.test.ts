@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cloudOptionsFromEnv } from '../../../lib/plan/cloud.ts';
+import { cloudOptionsFromEnv } from '../../../lib/config/cloud.ts';
 import {
   iterationsPerRunner,
   operatorSegments,

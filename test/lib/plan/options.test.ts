@@ -204,3 +204,30 @@ describe('planned options: figures', () => {
     expect(extra).toEqual([]);
   });
 });
+
+describe('options.cloud', () => {
+  it('names the test after the scenario and profile, and carries the K6_CLOUD_* settings', () => {
+    expect(optionsFor('transfers', { PROFILE: 'load' }).options.cloud).toEqual({
+      name: 'mojaloop-k6 transfers load',
+    });
+    const cloud = optionsFor('e2e', {
+      K6_CLOUD_NAME: 'mojaloop 1000 TPS',
+      K6_CLOUD_PROJECT_ID: '3456789',
+      K6_CLOUD_DISTRIBUTION: 'amazon:us:ashburn=60,amazon:ie:dublin=40',
+    }).options.cloud;
+    expect(cloud).toEqual({
+      name: 'mojaloop 1000 TPS',
+      projectID: 3456789,
+      distribution: {
+        amazon_us_ashburn: { loadZone: 'amazon:us:ashburn', percent: 60 },
+        amazon_ie_dublin: { loadZone: 'amazon:ie:dublin', percent: 40 },
+      },
+    });
+  });
+
+  it('refuses a bad setting in the init context, naming the variable', () => {
+    expect(() => parseRunConfig('transfers', { K6_CLOUD_DISTRIBUTION: 'amazon:us:ashburn=70' })).toThrow(
+      /K6_CLOUD_DISTRIBUTION: percentages must add up to 100, they add up to 70/,
+    );
+  });
+});

@@ -5,7 +5,7 @@ import {
   CloudConfigError,
   cloudOptionsFromEnv,
   parseDistribution,
-} from '../../../lib/plan/cloud.ts';
+} from '../../../lib/config/cloud.ts';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
