@@ -2,7 +2,7 @@ import type { BuildOptions } from 'esbuild';
 
 /**
  * esbuild settings for bundles that stock k6 (>= 1.0, Sobek engine) loads.
- * Each choice follows shared/reference k6-semantics §7 and §10.
+ * Each choice follows docs/facts/k6.md#esbuild-target and #js-engine.
  */
 export const K6_BUILD_OPTIONS: BuildOptions = {
   bundle: true,

@@ -262,7 +262,7 @@ function parse(argv: string[]): { command: string; values: Values } {
 function validator(io: Io): TestRunValidator | undefined {
   if (!crdAvailable()) {
     io.err(
-      `note: CRD not found at ${crdPath()}; schema check skipped (set K6_OPERATOR_CRD to the k6.io_testruns.yaml path)\n`,
+      `note: no TestRun CRD at ${crdPath() ?? '(K6_OPERATOR_CRD unset)'}; schema check skipped (set K6_OPERATOR_CRD to the k6-operator v1.6.0 k6.io_testruns.yaml: docs/facts/operator.md#crd)\n`,
     );
     return undefined;
   }

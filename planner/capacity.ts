@@ -34,7 +34,7 @@ export const CAPACITY = {
   memoryPerTpsBytes: 0.05 * MiB,
   /**
    * Bytes per stored Trend sample: k6 keeps every Trend value as a float64 for the whole run
-   * (k6-semantics.md §11.4, `TrendSink.Add` appends to a slice).
+   * (docs/facts/k6.md#trend-memory).
    */
   trendBytesPerSample: 8,
   /**
@@ -43,7 +43,7 @@ export const CAPACITY = {
    */
   trendOverhead: 2,
   /**
-   * Trend samples per HTTP request: 8. From k6-semantics.md §11.4: seven http_req_* Trends
+   * Trend samples per HTTP request: 8. From docs/facts/k6.md#trend-memory: seven http_req_* Trends
    * (duration, blocked, connecting, tls_handshaking, sending, waiting, receiving) plus the
    * automatic `http_req_duration{expected_response:true}` sub-metric copy.
    */

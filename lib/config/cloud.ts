@@ -8,7 +8,7 @@
  *   load zones (`provider:country:city`) with whole percentages that add up to 100.
  *
  * Never a token: `options.cloud` ends up in the archive's metadata, and so does every `-e` variable
- * (k6-semantics §9.3). The token comes from `k6 cloud login` or the `K6_CLOUD_TOKEN` process
+ * (docs/facts/k6.md#archive). The token comes from `k6 cloud login` or the `K6_CLOUD_TOKEN` process
  * variable, which k6 reads without putting it in the archive (docs/cloud.md).
  *
  * Pure and k6-safe: scenarios call it in the init context with `__ENV`.

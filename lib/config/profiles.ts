@@ -2,7 +2,7 @@
  * Load profiles as typed data. A profile says how the arrival rate evolves over the test; the
  * planner (`lib/config/options.ts`) turns it, with the run's inputs (target TPS, duration,
  * PARALLELISM, expected latency), into k6 scenarios. Never the `--vus/--duration` shortcuts: they
- * replace the scenarios entirely (k6-semantics §7.3).
+ * replace the scenarios entirely (docs/facts/k6.md#scenario-overrides).
  *
  * Rates are fractions of TARGET_TPS so that one table serves 5 TPS smoke runs and 1000 TPS proofs.
  */

@@ -28,7 +28,7 @@ import { GENERATOR_DEFAULTS } from './sensitivity.ts';
  *   window <= max(`vuBoundHeadroom`, 1.5 / maxVUs));
  * - cpu-bound: starts late by >= max(`lateMs`, 2 intervals) against the recent lag floor, at least
  *   `minLateStarts` times in `cpuWindowS` while nothing was dropped (a stalled scheduler catches up
- *   in bursts: k6-semantics 1.1), or drops while VUs are typically idle (the drops come from
+ *   in bursts: docs/facts/k6.md#arrival-rate), or drops while VUs are typically idle (the drops come from
  *   catch-up bursts after stalls, or finished VUs not re-parked in time), or, when `cpuCores` is
  *   known, JS busy time above 90% of the cores;
  * Each turns on after `persistS` of agreeing analyses and off after `clearAfterS` without.

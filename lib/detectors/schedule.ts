@@ -5,13 +5,13 @@
  * `startTime + g * timeUnit / rate`; ramping-arrival-rate starts iteration g when the area under
  * the piecewise-linear rate curve reaches g + 1 (k6's `cal()` counts area from 1). A late
  * scheduler catches up in a burst, and a start with no idle VU is dropped without advancing the
- * iteration counter (k6-semantics section 1 and "Observed on a real k6"). So for the runner's
+ * iteration counter (docs/facts/k6.md#arrival-rate and #schedule-lag). So for the runner's
  * own counter i = `exec.scenario.iterationInInstance`, `now - (startTime + dueAt(i))` is the
  * schedule lag: ~0 when healthy, the backlog of dropped starts (in time) after drops, and the
  * scheduler's lateness during a CPU stall.
  *
  * Under execution segments a runner starts the stripe of global iterations that k6 gives it after
- * re-segmenting by `maxVUs` (k6-semantics 2.3): its rate is `rate x runnerMaxVUs / maxVUs`. The
+ * re-segmenting by `maxVUs` (docs/facts/k6.md#rate-split): its rate is `rate x runnerMaxVUs / maxVUs`. The
  * schedules below are per runner: pass the runner's rate (constant) or its share (ramping). The
  * runner's i-th start is due within one global interval of dueAt(i) (stripes interleave).
  */

@@ -32,7 +32,7 @@
  * - Sentinels: VUs with `exec.vu.idInInstance <= sentinels` (default 4) run the detectors. k6 hands
  *   arrival-rate iterations to idle VUs in turn, so every VU, sentinels included, sees ~1/N of them.
  * - This runner's share of the rate and of maxVUs follows k6's real split (rate follows the share
- *   of maxVUs, k6-semantics 2.3), computed with lib/plan/segments.ts from
+ *   of maxVUs, docs/facts/k6.md#rate-split), computed with lib/plan/segments.ts from
  *   `exec.test.options.executionSegment` on the first iteration.
  * - The probe never fails the test itself (no `exec.test.fail`): the verdict is in the summary and
  *   the thresholds of thresholds/ turn it into exit code 99 (see docs/detectors.md).

@@ -1,5 +1,5 @@
 /**
- * Reads the data k6 hands to handleSummary, in either shape (k6-semantics §5):
+ * Reads the data k6 hands to handleSummary, in either shape (docs/facts/k6.md#summary-legacy and #summary-machine-readable):
  * - the legacy object (default in k6 1.x and 2.x): `{metrics: {name: {type, contains, values,
  *   thresholds?: {expr: {ok}}}}, state: {testRunDurationMs}, ...}`; a Rate's values are
  *   `{rate, passes, fails}`;

@@ -13,12 +13,12 @@ import type { Phase } from '../flows/types.ts';
 import { METRIC } from '../metrics/registry.ts';
 import { thresholdsFor } from '../thresholds/sets.ts';
 
-/** Trend columns in every summary; p(99) is the Mojaloop SLO percentile (§5.2: thresholds alone do not add it). */
+/** Trend columns in every summary; p(99) is the Mojaloop SLO percentile (docs/facts/k6.md#summary-legacy: thresholds alone do not add it). */
 export const SUMMARY_TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'count'] as const;
 
 /**
  * System tags kept on samples. `url` and `vu`/`iter` are left out: relay URLs carry transfer ids,
- * and one time series per id would exhaust the metrics engine (k6-semantics §11.4); the `name`
+ * and one time series per id would exhaust the metrics engine (docs/facts/k6.md#cardinality); the `name`
  * tag groups requests instead.
  */
 export const SYSTEM_TAGS = [
@@ -35,7 +35,7 @@ export const SYSTEM_TAGS = [
 ] as const;
 
 /**
- * FSPIOP error codes a load test meets (fspiop.md §3.2). A `count>=0` threshold on each
+ * FSPIOP error codes a load test meets (docs/facts/mojaloop.md#error-codes). A `count>=0` threshold on each
  * sub-metric makes k6 keep and report it, so handleSummary can break rejections down by code;
  * codes not listed still count in the total and show as "other".
  */

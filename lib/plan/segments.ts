@@ -1,7 +1,7 @@
 /**
  * k6's execution-segment arithmetic, re-derived: how k6 splits VUs and arrival rates between the
  * runners of a distributed test (k6-operator gives runner i of N the segment `(i-1)/N:i/N` and the
- * sequence `0,1/N,…,1`). The rules, from k6-semantics.md §2 and checked against k6 v2.2.0:
+ * sequence `0,1/N,…,1`). The rules (docs/facts/k6.md#vu-split and #rate-split), checked against k6 v2.2.0:
  *
  * - **Integers** (VUs, `preAllocatedVUs`, `maxVUs`) are split by *striping*: over one cycle of
  *   `lcd` positions (the least common denominator of the segment lengths), each segment owns

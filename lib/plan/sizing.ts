@@ -9,8 +9,8 @@
  *     maxVUs = preAllocatedVUs = VUs
  *
  * maxVUs = preAllocatedVUs because k6 creates missing VUs one at a time, only after a drop
- * (k6-semantics §1.4). The multiple of PARALLELISM is what makes k6 give every runner exactly
- * λ/PARALLELISM: it splits the rate by each runner's share of maxVUs (§2.3, lib/plan/segments.ts).
+ * (docs/facts/k6.md#vu-allocation). The multiple of PARALLELISM is what makes k6 give every runner exactly
+ * λ/PARALLELISM: it splits the rate by each runner's share of maxVUs (docs/facts/k6.md#rate-split, lib/plan/segments.ts).
  *
  * Pure and k6-safe: the load profiles call it in the init context; the planner prints its
  * `arithmetic`.

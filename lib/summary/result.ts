@@ -117,7 +117,7 @@ export function buildResult(view: SummaryView, run: RunInfo): RunResult {
   const phases: Record<string, LatencyStats> = {};
   for (const phase of PHASES) {
     const s = stats(view, `${METRIC.phaseDuration}{phase:${phase}}`);
-    // An empty Trend reports zeros (k6-semantics §4.5): show only phases that had samples.
+    // An empty Trend reports zeros (docs/facts/k6.md#empty-metrics): show only phases that had samples.
     if ((s.count ?? 0) > 0) phases[phase] = s;
   }
   return {

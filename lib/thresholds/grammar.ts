@@ -1,6 +1,6 @@
 /**
  * k6's threshold grammar, checked before k6 sees it: `<aggregation> <operator> <number>`, with the
- * aggregations each metric type allows (k6-semantics 4.1). k6 refuses anything else at load time
+ * aggregations each metric type allows (docs/facts/k6.md#thresholds). k6 refuses anything else at load time
  * with exit code 104; checking here turns that into a test failure with the reason.
  */
 import type { MetricType as K6MetricType } from '../metrics/registry.ts';

@@ -8,7 +8,7 @@ import { checkThreshold, type K6MetricType } from './grammar.ts';
  * `thresholdsFor()` composing them for a run. The scenarios pass the result to the planner
  * (`planOptions(config, thresholdsFor(...).thresholds)`), which merges it with its own.
  *
- * Under k6-operator every runner evaluates thresholds on its own samples (k6-operator.md): so
+ * Under k6-operator every runner evaluates thresholds on its own samples (docs/facts/operator.md#per-runner-thresholds): so
  * everything is a ratio or a percentile, except the dropped-iterations budget, an absolute count
  * divided by PARALLELISM. `abortOnFail` is used where continuing only burns cluster time (the run
  * can no longer pass and will not tell more): always with `delayAbortEval` so a start-up transient

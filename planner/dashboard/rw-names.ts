@@ -1,6 +1,6 @@
 /**
  * How k6's Prometheus remote-write output names series (k6 v2.2.0,
- * internal/output/prometheusrw/remotewrite; k6-semantics §6.4), and the type of every metric the
+ * internal/output/prometheusrw/remotewrite; docs/facts/k6.md#prometheus-rw), and the type of every metric the
  * dashboard may query, from the metric registry (lib/metrics/registry.ts): the kit's own and k6's built-ins.
  *
  * - Counter `x` → `k6_x_total`; Rate `x` → `k6_x_rate` (the run's cumulative ratio, per series);

@@ -10,7 +10,8 @@
  * server would.
  *
  * The CRD file is not vendored into the repo (it belongs to the k6-operator project): its path
- * comes from `K6_OPERATOR_CRD` or defaults to the team's reference copy beside the repo.
+ * comes from `K6_OPERATOR_CRD` (docs/facts/operator.md#crd says where to get it); without it the
+ * schema checks are skipped, and say so.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,16 +22,14 @@ import YAML from 'yaml';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Where the CRD is looked for: `K6_OPERATOR_CRD`, else `../shared/reference/k6-operator/k6.io_testruns.yaml`. */
-export function crdPath(env: NodeJS.ProcessEnv = process.env): string {
-  return (
-    env.K6_OPERATOR_CRD ??
-    path.resolve(root, '..', 'shared', 'reference', 'k6-operator', 'k6.io_testruns.yaml')
-  );
+/** Where the CRD is: `K6_OPERATOR_CRD` (a path, relative to the repository root or absolute), or undefined. */
+export function crdPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const p = env.K6_OPERATOR_CRD?.trim();
+  return p ? path.resolve(root, p) : undefined;
 }
 
-export function crdAvailable(p = crdPath()): boolean {
-  return existsSync(p);
+export function crdAvailable(p = crdPath()): p is string {
+  return p !== undefined && existsSync(p);
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -40,8 +39,18 @@ function isObject(v: Json | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function requiredCrdPath(): string {
+  const p = crdPath();
+  if (!crdAvailable(p)) {
+    throw new Error(
+      `the k6-operator TestRun CRD is not at ${p ?? '(K6_OPERATOR_CRD unset)'}: set K6_OPERATOR_CRD`,
+    );
+  }
+  return p;
+}
+
 /** The `openAPIV3Schema` of the CRD's `v1alpha1` version. */
-export function loadOpenApiSchema(file = crdPath()): JsonObject {
+export function loadOpenApiSchema(file = requiredCrdPath()): JsonObject {
   const doc = YAML.parse(readFileSync(file, 'utf8')) as Json;
   if (!isObject(doc) || doc.kind !== 'CustomResourceDefinition' || !isObject(doc.spec)) {
     throw new Error(`${file}: not a CustomResourceDefinition`);
@@ -110,7 +119,7 @@ const compiled = new Map<string, TestRunValidator>();
  * A validator for whole TestRun documents (apiVersion, kind and spec checked too). Compiling the
  * 280 KB schema takes a second or two, so validators are cached per CRD file.
  */
-export function compileTestRunValidator(file = crdPath()): TestRunValidator {
+export function compileTestRunValidator(file = requiredCrdPath()): TestRunValidator {
   const cached = compiled.get(file);
   if (cached) return cached;
   const v = compile(file);

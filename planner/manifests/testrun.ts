@@ -3,7 +3,7 @@
  * k6-operator TestRun, a PodDisruptionBudget for its runners, and the kustomization that generates
  * the script ConfigMap from the bundle. Plain objects; generate.ts serialises them.
  *
- * Choices, each for a failure seen with k6-operator (shared/reference/k6-operator.md):
+ * Choices, each for a failure seen with k6-operator (docs/facts/operator.md):
  * - images pinned (runner, initializer, starter): the defaults are `:latest`;
  * - requests = limits on every pod (Guaranteed QoS): `runner.resources` has no default, and a
  *   BestEffort runner is the first to be evicted or starved;
@@ -12,7 +12,7 @@
  *   whitespace, no quoting) for older operators;
  * - run tags as CLI `--tag` flags, which survive the operator's own `--tag instance_id=… --tag
  *   testrun_name=…` (same config layer), plus `--features merge-run-tags` so the script's
- *   `options.tags` are kept as well (k6-semantics §7.3);
+ *   `options.tags` are kept as well (docs/facts/k6.md#run-tags);
  * - `paused`/`quiet` as the strings the CRD wants (a YAML boolean is rejected);
  * - the initializer gets the same env (its `k6 inspect` evaluates the options, which read
  *   PARALLELISM and TARGET_TPS) but small resources of its own.

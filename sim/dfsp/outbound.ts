@@ -1,5 +1,5 @@
 /**
- * The DFSP's synchronous outbound API in the sdk-scheme-adapter shape (fspiop.md §7), at
+ * The DFSP's synchronous outbound API in the sdk-scheme-adapter shape (docs/facts/mojaloop.md#sdk-outbound), at
  * `/dfsp/<fspId>/outbound/`:
  *
  * - `GET /parties/{Type}/{ID}[/{SubId}]` -> 200 `{party:{body, headers}, currentState:"COMPLETED"}`;

@@ -1,6 +1,6 @@
 /**
  * The payee side of a simulated DFSP, answering like the sdk-scheme-adapter with the
- * mojaloop-simulator backend (fspiop.md §7.3) and the harness's callback handler (§8):
+ * mojaloop-simulator backend (docs/facts/mojaloop.md#payee-auto-response) and the harness's callback handler (docs/facts/mojaloop.md#harness-callbacks):
  *
  * - POST /transfers -> 202, then PUT /transfers/{ID} with the fulfilment derived from the ILP packet
  *   with the shared secret (`fulfilmentFromIlpPacket`), completedTimestamp now (+ clock-skew fault),

@@ -1,5 +1,5 @@
 /**
- * Duplicate detection as central-ledger does it (fspiop.md §3.3): the hash of
+ * Duplicate detection as central-ledger does it (docs/facts/mojaloop.md#duplicates): the hash of
  * `JSON.stringify(parsedBody)` — key order as received, so a reordered body counts as modified —
  * stored per transfer id, once for the prepare and once for the fulfil.
  *

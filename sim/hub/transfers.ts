@@ -1,7 +1,7 @@
 /**
  * The hub's transfers API: ml-api-adapter (synchronous answers, notifications) plus central-ledger
- * (prepare, position, fulfil, abort, timeout), as fspiop.md §1 and "What a faithful hub simulator
- * must do" describe them.
+ * (prepare, position, fulfil, abort, timeout), as docs/facts/mojaloop.md#transfer-flow and
+ * #simulator-checklist describe them.
  *
  * Sequence: POST /transfers -> sync checks -> 202 -> [prepare leg latency, queue] -> async prepare
  * checks (3100) -> position (4001/4200) -> RESERVED -> payer's exact bytes forwarded to the payee.

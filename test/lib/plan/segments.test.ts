@@ -130,7 +130,7 @@ describe('splits observed on a real k6', () => {
   });
 });
 
-describe('splits from the reference notes (k6-semantics §2.2-2.3)', () => {
+describe('splits from docs/facts/k6.md#vu-split and #rate-split', () => {
   it.each([
     [1000, 3, [334, 333, 333], [334, 333, 333]],
     [500, 3, [167, 167, 166], [334, 334, 332]],

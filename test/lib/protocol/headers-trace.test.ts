@@ -1,6 +1,6 @@
 /**
  * Headers as the reference hub validates them, and the trace context. The hub's checks are
- * written out here independently (from fspiop.md §2 / central-services-shared header validation),
+ * written out here independently (from docs/facts/mojaloop.md#headers / central-services-shared header validation),
  * not imported from the code under test.
  */
 import fc from 'fast-check';

@@ -28,7 +28,7 @@ interface Counts {
   codes?: Record<string, number>;
 }
 
-/** The legacy handleSummary object k6 builds (k6-semantics §5.2). */
+/** The legacy handleSummary object k6 builds (docs/facts/k6.md#summary-legacy). */
 function legacy(c: Counts, failedThreshold = false): unknown {
   const counter = (count: number) => ({
     type: 'counter',

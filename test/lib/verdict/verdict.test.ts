@@ -8,7 +8,7 @@ import { computeVerdict, type VerdictContext } from '../../../lib/verdict/verdic
 
 /**
  * A compact description of one runner's end-of-test metrics, rendered in both summary shapes k6
- * hands to handleSummary (k6-semantics 5): the legacy object and the v1.5+ machine-readable one.
+ * hands to handleSummary (docs/facts/k6.md#summary-modes): the legacy object and the v1.5+ machine-readable one.
  */
 type M =
   | { type: 'counter'; count: number }

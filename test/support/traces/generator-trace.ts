@@ -6,7 +6,7 @@ import { VuPool } from './vu-pool.ts';
  * Labeled synthetic traces of one k6 runner's arrival-rate scheduling: what the
  * generator-starvation detector must classify.
  *
- * A small discrete-event model of k6's arrival-rate executor (k6-semantics section 1): iteration g
+ * A small discrete-event model of k6's arrival-rate executor (docs/facts/k6.md#arrival-rate): iteration g
  * is due at `schedule.dueAt(g)`; the scheduler fires it then (plus a little timer jitter), or at
  * the end of a CPU stall if it was due during one (late ticks are caught up in a burst, never
  * skipped); it hands the start to the longest-idle VU, or drops it when no VU is idle (dropped
