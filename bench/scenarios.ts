@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENV_VARS } from '../lib/config/run-config.ts';
-import type { RunResult } from '../lib/summary/result.ts';
 import type { PlanMode } from '../lib/plan/modes.ts';
+import type { RunResult } from '../lib/summary/result.ts';
 import { makePlan, type Plan, PlanRefused } from '../planner/planner.ts';
 import { startSimulator } from '../sim/simulator.ts';
 
