@@ -19,10 +19,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const SCRIPT = (rate: number, maxVUs: number, workS: number, seconds: number) => `
 import { sleep } from 'k6';
 import { Counter, Rate, Trend } from 'k6/metrics';
-import { createDetectorProbe } from '../../detectors/lib/k6/detector-probe.ts';
-import { thresholdsFor } from '../../detectors/thresholds/detectors.ts';
-import { computeVerdict } from '../../detectors/lib/verdict/verdict.ts';
-import { verdictJson } from '../../detectors/lib/verdict/format.ts';
+import { createDetectorProbe } from './lib/k6/detector-probe.ts';
+import { thresholdsFor } from './lib/thresholds/sets.ts';
+import { computeVerdict } from './lib/verdict/verdict.ts';
+import { verdictJson } from './lib/verdict/format.ts';
 const scenario = { executor: 'constant-arrival-rate', rate: ${rate}, timeUnit: '1s', duration: '${seconds}s', preAllocatedVUs: ${maxVUs}, maxVUs: ${maxVUs} };
 const e2e = new Trend('ml_transfer_e2e', true);
 const success = new Rate('ml_transfer_success');

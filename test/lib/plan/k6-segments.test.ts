@@ -20,16 +20,16 @@ import {
 } from '../../../lib/plan/segments.ts';
 import { sizeVus } from '../../../lib/plan/sizing.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const K6 = process.env.K6;
 const hasK6 = K6 !== undefined && K6 !== '' && existsSync(K6);
 
 const SCRIPT = `
 import exec from 'k6/execution';
-import { shareForSegment } from '../../operator/lib/plan/segments.ts';
-import { sizeVus } from '../../operator/lib/plan/sizing.ts';
-import { cloudOptionsFromEnv } from '../../operator/lib/plan/cloud.ts';
-import { decimalString, parseRat } from '../../operator/lib/plan/rational.ts';
+import { shareForSegment } from './lib/plan/segments.ts';
+import { sizeVus } from './lib/plan/sizing.ts';
+import { cloudOptionsFromEnv } from './lib/config/cloud.ts';
+import { decimalString, parseRat } from './lib/plan/rational.ts';
 const RATE = Number(__ENV.RATE);
 const MAXVUS = Number(__ENV.MAXVUS);
 export const options = {

@@ -22,7 +22,7 @@ import { type TransferSpec, transferMaterialBuilder } from '../../../lib/protoco
 import { nodeCrypto } from '../../../node/crypto.ts';
 import { createNodeJwsSigner } from '../../../node/jws-signer.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const K6 = process.env.K6;
 const hasK6 = K6 !== undefined && K6 !== '' && existsSync(K6);
 
@@ -110,13 +110,13 @@ const JWS_BODY = JSON.stringify({ transferId: '01JBVM14S6SC453EY9XB9GXQB5', note
 let PEM = '';
 
 const SCRIPT = (specs: string, callbacks: string) => `
-import { k6Crypto } from '../../protocol/lib/k6/crypto.ts';
-import { canonicalJson } from '../../protocol/lib/protocol/canonical-json.ts';
-import { fspiopHeaders } from '../../protocol/lib/protocol/headers.ts';
-import { fulfilmentFromIlpPacket, ilpSecretKey } from '../../protocol/lib/protocol/ilp.ts';
-import { interpretTransferCallback } from '../../protocol/lib/protocol/interpret.ts';
-import { createSubtleJwsSigner, signFspiop } from '../../protocol/lib/protocol/jws.ts';
-import { transferMaterialBuilder } from '../../protocol/lib/protocol/material.ts';
+import { k6Crypto } from './lib/k6/crypto.ts';
+import { canonicalJson } from './lib/protocol/canonical-json.ts';
+import { fspiopHeaders } from './lib/protocol/headers.ts';
+import { fulfilmentFromIlpPacket, ilpSecretKey } from './lib/protocol/ilp.ts';
+import { interpretTransferCallback } from './lib/protocol/interpret.ts';
+import { createSubtleJwsSigner, signFspiop } from './lib/protocol/jws.ts';
+import { transferMaterialBuilder } from './lib/protocol/material.ts';
 export const options = { iterations: 1, vus: 1 };
 const JWS_HEADER = ${JSON.stringify(JWS_HEADER)};
 const PEM = ${JSON.stringify(PEM)};
