@@ -19,6 +19,7 @@ import {
   type RelayOutcome,
   relayCollectRequest,
   relayLatencyMs,
+  relaySentAtMs,
   transferOutcomeOfRelay,
 } from '../protocol/relay.ts';
 import type { FlowPlan } from './plan.ts';
@@ -40,7 +41,8 @@ export type OutcomeClass = 'foreign' | 'late' | 'final';
 
 /** Sorts one relay outcome for this run (pure). */
 export function classifyOutcome(o: RelayOutcome, runStartMs: number, timeoutMs: number): OutcomeClass {
-  if (o.sentAtMs !== undefined && o.sentAtMs < runStartMs) return 'foreign';
+  const sent = relaySentAtMs(o);
+  if (sent !== undefined && sent < runStartMs) return 'foreign';
   const e2e = relayLatencyMs(o);
   if (e2e !== undefined && e2e > timeoutMs) return 'late';
   return 'final';

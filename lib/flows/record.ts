@@ -104,6 +104,9 @@ export function recordFinal(
   if (e2eMs !== undefined) {
     sink.add(METRIC.transferOver1s, e2eMs > 1000 ? 1 : 0);
     sink.add(METRIC.transferE2e, e2eMs, OUTCOME_TAGS[outcome.kind]);
+  } else {
+    // Never a 0 ms sample: the transfer is counted as one whose latency nobody knows.
+    sink.add(METRIC.latencyUnknown, 1);
   }
 }
 

@@ -105,6 +105,17 @@ export const KIT_METRICS = {
     by: 'flows',
     tags: NO_TAGS,
   },
+  /**
+   * Final outcomes whose end-to-end latency is unknown: no send time (the hub dropped `tracestate`
+   * and the id carries no time, e.g. ID_KIND=uuid4). Such a transfer adds no latency sample.
+   */
+  latencyUnknown: {
+    name: 'ml_latency_unknown',
+    type: 'counter',
+    contains: 'default',
+    by: 'flows',
+    tags: NO_TAGS,
+  },
   /** Per final outcome, 1 when committed (success ratio). */
   transferSuccess: {
     name: 'ml_transfer_success',

@@ -108,9 +108,15 @@ export function rateOf(view: SummaryView, name: string): number | undefined {
   return view.metrics.get(name)?.values.rate;
 }
 
-/** A Trend statistic (`p(99)`, `avg`, ...), or undefined. */
+/**
+ * A statistic (`p(99)`, `avg`, `value`, ...), or undefined. k6 reports zeros for a Trend without
+ * samples; those are unknown, not 0 ms, so a Trend whose `count` is 0 has no statistics.
+ */
 export function statOf(view: SummaryView, name: string, stat: string): number | undefined {
-  return view.metrics.get(name)?.values[stat];
+  const m = view.metrics.get(name);
+  if (!m) return undefined;
+  if (m.type === 'trend' && m.values.count === 0 && stat !== 'count') return undefined;
+  return m.values[stat];
 }
 
 /** Threshold results across metrics, `metric: expression` → passed (legacy shape only). */

@@ -200,6 +200,7 @@ export function visibilityThresholds(config: RunConfig): Record<string, Threshol
     METRIC.callbacksDuplicate,
     METRIC.relayEvicted,
     METRIC.outcomesForeign,
+    METRIC.latencyUnknown,
   ]) {
     out[name] = ['count>=0'];
   }

@@ -18,7 +18,9 @@
  *
  * Everything here runs in k6 too: no Node APIs, no URL class; the `interpret*` functions never throw.
  */
+
 import type { HttpRequest, HttpResponse } from './http.ts';
+import { idTimeMs } from './ids.ts';
 import { ABORTED_WITHOUT_CODE } from './interpret.ts';
 import type { TransferOutcome } from './outcome.ts';
 
@@ -393,7 +395,17 @@ export function transferOutcomeOfRelay(o: RelayOutcome): TransferOutcome {
   return out;
 }
 
-/** End-to-end latency (arrival minus send), or undefined when the send time is unknown. */
+/**
+ * End-to-end latency (arrival minus send), or undefined when the send time is unknown: the relay's
+ * `sentAtMs`, else the time the kit's own id carries (ULID, UUID v1), whatever the hub did to
+ * `tracestate`.
+ */
 export function relayLatencyMs(o: RelayOutcome): number | undefined {
-  return o.sentAtMs === undefined ? undefined : o.arrivedAtMs - o.sentAtMs;
+  const sent = relaySentAtMs(o);
+  return sent === undefined ? undefined : o.arrivedAtMs - sent;
+}
+
+/** When the transfer was sent: the relay's `sentAtMs`, else the time its id carries; undefined when neither. */
+export function relaySentAtMs(o: RelayOutcome): number | undefined {
+  return o.sentAtMs ?? idTimeMs(o.transferId);
 }

@@ -64,8 +64,10 @@ export interface RunResult {
     /** http_req_duration of the request carrying the transfer (POST /transfers, or the outbound call). */
     sync: LatencyStats;
     phases: Record<string, LatencyStats>;
-    /** Share of final outcomes slower than 1 s (the Mojaloop invariant: ≤ 1 %). */
+    /** Share of final outcomes slower than 1 s (the Mojaloop invariant: ≤ 1 %), of those with a known latency. */
     over1sRatio: number | undefined;
+    /** Final outcomes whose latency is unknown (no send time); they are in none of the figures above. */
+    unknown: number;
   };
   generator: { droppedIterations: number };
   thresholds: Array<{ metric: string; expression: string; ok: boolean }>;
@@ -138,6 +140,7 @@ export function buildResult(view: SummaryView, run: RunInfo): RunResult {
       sync: syncStats(view),
       phases,
       over1sRatio: over1s(view, outcomes.neverArrived),
+      unknown: countOf(view, METRIC.latencyUnknown),
     },
     generator: { droppedIterations: countOf(view, 'dropped_iterations') },
     thresholds,

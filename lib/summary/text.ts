@@ -58,6 +58,11 @@ export function renderText(r: RunResult, files: readonly string[] = []): string 
   lines.push('');
   lines.push('  latency');
   lines.push(latencyLine('end to end', r.latency.e2e));
+  if (r.latency.unknown > 0) {
+    lines.push(
+      `    latency unknown for ${r.latency.unknown} transfers: no send time (the hub dropped tracestate and the ids carry no time; ID_KIND=uuid or ulid carry it)`,
+    );
+  }
   for (const [phase, s] of Object.entries(r.latency.phases)) lines.push(latencyLine(`phase ${phase}`, s));
   if (Object.keys(r.latency.sync).length > 0) lines.push(latencyLine('sync answer', r.latency.sync));
   lines.push(latencyLine('all http requests', r.latency.http));

@@ -40,6 +40,8 @@ export interface Signals {
     committed: number;
     /** Final outcomes that arrived after TIMEOUT_MS (counted as timed out, not committed). */
     late: number;
+    /** Final outcomes whose latency is unknown (no send time). */
+    latencyUnknown: number;
     e2eP99Ms: number | undefined;
     e2eP95Ms: number | undefined;
     e2eMedMs: number | undefined;
@@ -88,6 +90,7 @@ export function readSignals(view: SummaryView, durationS?: number): Signals {
       sent: countOf(view, METRIC.transfersSent),
       committed: countOf(view, METRIC.transfersCommitted),
       late: countOf(view, METRIC.outcomesLate),
+      latencyUnknown: countOf(view, METRIC.latencyUnknown),
       e2eP99Ms: statOf(view, METRIC.transferE2e, 'p(99)'),
       e2eP95Ms: statOf(view, METRIC.transferE2e, 'p(95)'),
       e2eMedMs: statOf(view, METRIC.transferE2e, 'med'),

@@ -10,7 +10,7 @@
  * age out, so a later callback for the same transfer is counted as a duplicate.
  */
 
-import { runnerOfId, ulidTimeMs } from '../../lib/protocol/ids.ts';
+import { idTimeMs, runnerOfId } from '../../lib/protocol/ids.ts';
 import {
   RELAY_MAX_BATCH,
   RELAY_MAX_WAIT_MS,
@@ -173,7 +173,7 @@ export class Relay {
     const o: RelayOutcome = { transferId: c.transferId, state: c.state, arrivedAtMs: c.arrivedAtMs, runner };
     if (c.errorCode !== undefined) o.errorCode = c.errorCode;
     if (c.errorDescription !== undefined) o.errorDescription = c.errorDescription;
-    const sent = e2eStartMs(c.tracestate) ?? ulidTimeMs(c.transferId);
+    const sent = e2eStartMs(c.tracestate) ?? idTimeMs(c.transferId);
     if (sent !== undefined) o.sentAtMs = sent;
     const p = this.partition(runner);
     const e: Entry = { o, seq: ++p.seq, delivered: false };

@@ -4,6 +4,7 @@
  * scenario is evaluated from its source and from its esbuild bundle, then iterations run against
  * the simulator (in a child process: the fake k6/http blocks this thread as a k6 VU blocks).
  */
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleEntries } from '../../build/bundle.ts';
 import type { ConfigError } from '../../lib/config/errors.ts';
+import { runnerOfId } from '../../lib/protocol/ids.ts';
 import { fixedIlpPair } from '../../lib/protocol/material.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
 import { counterSum, k6State, samplesOf } from '../fakes/k6/state.ts';
@@ -86,7 +88,7 @@ describe.each(['source', 'bundle'] as const)('transfers scenario (%s)', (form) =
       expect(p.headers['FSPIOP-Source']).toBe('payerfsp');
       expect(p.headers['FSPIOP-Destination']).toBe('payeefsp');
       expect(p.headers.tracestate).toMatch(/^tx_end2end_start_ts=\d+$/);
-      expect(JSON.parse(p.body!).transferId).toMatch(/^[0-9A-Z]{10}02/); // runner 2 in the ULID
+      expect(runnerOfId(JSON.parse(p.body!).transferId)).toBe(2); // runner 2, embedded in the id
     }
     expect(counterSum('ml_transfers_sent')).toBe(12);
     expect(counterSum('ml_transfers_accepted')).toBe(12);
@@ -101,7 +103,7 @@ describe.each(['source', 'bundle'] as const)('transfers scenario (%s)', (form) =
     expect(e2e).toHaveLength(12);
     for (const s of e2e) {
       expect(s.tags).toEqual({ outcome: 'committed' });
-      expect(String(s.metadata.transfer_id)).toMatch(/^[0-9A-Z]{26}$/);
+      expect(runnerOfId(String(s.metadata.transfer_id))).toBe(2);
     }
 
     const outputs = runTeardownAndSummary(mod, data);
@@ -185,7 +187,7 @@ describe.each(['source', 'bundle'] as const)('transfers scenario (%s)', (form) =
     runSetup(again);
     iterate(again, 'transfers', runSetup(again), 1);
     const post = k6State().requests.find((r) => r.tags.name === 'POST /transfers')!;
-    expect(JSON.parse(post.body!).transferId.slice(10, 12)).toBe('01'); // runner 1 from the segment
+    expect(runnerOfId(JSON.parse(post.body!).transferId)).toBe(1); // runner 1 from the segment
   });
 
   it('fails in init, before any request, on invalid configuration', async () => {

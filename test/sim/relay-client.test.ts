@@ -2,9 +2,11 @@
  * The relay's sans-IO client (lib/protocol/relay.ts): request building, and interpreters that turn
  * any response — including garbage — into a typed result without throwing.
  */
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HttpResponse } from '../../lib/protocol/http.ts';
+import { ulidTimeMs } from '../../lib/protocol/ids.ts';
 import {
   interpretRelayCollect,
   interpretRelayPhaseWait,
@@ -165,8 +167,12 @@ describe('interpreters', () => {
       errorCode: 'ABORTED',
     });
     expect(relayLatencyMs(parseRelayOutcome(outcome)!)).toBe(500);
+    // without the relay's send time, the time the kit's own id carries (a ULID here)...
     const { sentAtMs: _s, ...noSent } = outcome;
-    expect(relayLatencyMs(parseRelayOutcome(noSent)!)).toBeUndefined();
+    expect(relayLatencyMs(parseRelayOutcome(noSent)!)).toBe(2000 - ulidTimeMs(outcome.transferId)!);
+    // ...and none for an id without a time (UUID v4): unknown, never 0
+    const v4 = { ...noSent, transferId: '0036d4e1-62c5-4b0e-9a3f-1c2d3e4f5a6b' };
+    expect(relayLatencyMs(parseRelayOutcome(v4)!)).toBeUndefined();
   });
 
   it('never throw, whatever the status and body (property)', () => {
