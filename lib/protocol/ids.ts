@@ -27,6 +27,8 @@ export type IdKind = 'ulid' | 'uuid' | 'uuid4';
 
 /** Milliseconds between the UUID epoch (1582-10-15) and the Unix epoch. */
 const UUID_EPOCH_OFFSET_MS = 12_219_292_800_000;
+/** Largest Unix ms a 60-bit UUID v1 timestamp (100-ns units since 1582) holds: in the year 5236. */
+export const UUID_V1_MAX_TIME = Math.floor(2 ** 60 / 10_000) - UUID_EPOCH_OFFSET_MS - 1;
 
 function checkRunner(runner: number): void {
   if (!Number.isInteger(runner) || runner < 0 || runner >= MAX_RUNNERS) {
@@ -102,8 +104,10 @@ export function uuidV4(runner: number, crypto: CryptoProvider): string {
  */
 export function uuidV1(nowMs: number, runner: number, crypto: CryptoProvider): string {
   checkRunner(runner);
-  if (!(nowMs >= 0 && nowMs <= ULID_MAX_TIME)) {
-    throw new Error(`nowMs: expected a millisecond timestamp 0..2^48-1 for a UUID, got ${nowMs}`);
+  if (!(nowMs >= 0 && nowMs <= UUID_V1_MAX_TIME)) {
+    throw new Error(
+      `nowMs: expected a millisecond timestamp 0..${UUID_V1_MAX_TIME} for a UUID v1, got ${nowMs}`,
+    );
   }
   const b = crypto.randomBytes(16);
   const ms = Math.floor(nowMs) + UUID_EPOCH_OFFSET_MS;

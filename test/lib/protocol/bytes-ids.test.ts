@@ -12,13 +12,16 @@ import {
 } from '../../../lib/protocol/bytes.ts';
 import {
   CROCKFORD,
+  idTimeMs,
   MAX_RUNNERS,
   newId,
   runnerOfId,
   ULID_PATTERN,
   UUID_PATTERN,
+  UUID_V1_MAX_TIME,
   ulid,
   ulidTimeMs,
+  uuidV1,
   uuidV4,
 } from '../../../lib/protocol/ids.ts';
 import { CORRELATION_ID_V1_1, CORRELATION_ID_V2_0, ISO_ULID } from '../../../lib/protocol/patterns.ts';
@@ -112,6 +115,45 @@ describe('ids', () => {
     }
   });
 
+  it('time-based UUIDs (v1, the FSPIOP 1.x default): valid for v1.1 and v2.0, runner and send time round trip', () => {
+    const now = Date.UTC(2026, 11, 4, 10, 0, 0, 123);
+    for (let r = 0; r < MAX_RUNNERS; r++) {
+      const id = uuidV1(now + r, r, nodeCrypto);
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(id).toMatch(CORRELATION_ID_V1_1);
+      expect(id).toMatch(CORRELATION_ID_V2_0);
+      expect(runnerOfId(id)).toBe(r);
+      expect(idTimeMs(id)).toBe(now + r);
+    }
+    // the time that a UUID v4 does not carry
+    expect(idTimeMs(uuidV4(3, nodeCrypto))).toBeUndefined();
+    expect(idTimeMs(ulid(now, 3, nodeCrypto))).toBe(now);
+  });
+
+  it('UUID v1 timestamp against an independent BigInt decoding, over its whole range (to the year 5236)', () => {
+    expect(() => uuidV1(UUID_V1_MAX_TIME + 1, 0, nodeCrypto)).toThrow(/nowMs/);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: UUID_V1_MAX_TIME }),
+        fc.integer({ min: 0, max: 1023 }),
+        (t, r) => {
+          const id = uuidV1(t, r, nodeCrypto);
+          const hex = id.replaceAll('-', '');
+          const ticks =
+            (BigInt(`0x${hex.slice(13, 16)}`) << 48n) |
+            (BigInt(`0x${hex.slice(8, 12)}`) << 32n) |
+            BigInt(`0x${hex.slice(0, 8)}`);
+          // 100-ns ticks since 1582-10-15: the ms, plus less than one ms of random ticks
+          const sinceUnix = ticks - 122_192_928_000_000_000n;
+          expect(sinceUnix / 10_000n).toBe(BigInt(t));
+          expect(idTimeMs(id)).toBe(t);
+          expect(runnerOfId(id)).toBe(r);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('ulidTimeMs round trip over the whole 48-bit range', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 48 - 1 }), fc.integer({ min: 0, max: 1023 }), (t, r) => {
@@ -131,12 +173,15 @@ describe('ids', () => {
     const n = 50_000;
     const ulids = new Set<string>();
     const uuids = new Set<string>();
+    const uuid4s = new Set<string>();
     for (let i = 0; i < n; i++) {
       ulids.add(newId('ulid', 1_700_000_000_000, 7, nodeCrypto));
       uuids.add(newId('uuid', 1_700_000_000_000, 7, nodeCrypto));
+      uuid4s.add(newId('uuid4', 1_700_000_000_000, 7, nodeCrypto));
     }
     expect(ulids.size).toBe(n);
     expect(uuids.size).toBe(n);
+    expect(uuid4s.size).toBe(n);
   });
 
   it('uses the randomness it is given (70 random bits after the runner)', () => {

@@ -271,6 +271,42 @@ describe('verdict table, both summary shapes', () => {
   });
 });
 
+describe('latency nobody measured', () => {
+  // The hub dropped tracestate and the ids carried no time: committed transfers with no latency.
+  const unknownLatency = (unknown: number): Record<string, M> => {
+    const m = healthy();
+    const n = PER_RUNNER * DURATION;
+    m.ml_latency_unknown = counter(unknown);
+    if (unknown >= n) {
+      // no e2e sample at all: k6 reports zeros for an empty Trend, and no over-1 s sample either
+      m.ml_transfer_e2e = {
+        type: 'trend',
+        values: { avg: 0, min: 0, med: 0, max: 0, 'p(90)': 0, 'p(95)': 0, 'p(99)': 0, count: 0 },
+      };
+      delete m.ml_transfer_over_1s;
+    }
+    return m;
+  };
+
+  it('is never read as 0 ms, and the invariant is not called met', () => {
+    const n = PER_RUNNER * DURATION;
+    const v = computeVerdict(legacy(unknownLatency(n), DURATION), CTX);
+    expect(v.signals.transfers.e2eP99Ms).toBeUndefined();
+    expect(v.invariant.ok).toBeUndefined();
+    expect(v.evidence).not.toContain('Mojaloop invariant met');
+    expect(v.evidence.join('\n')).toMatch(
+      /latency unknown for 60000 of 60000 transfers \(100\.0%\).*cannot be judged/,
+    );
+    expect(v.advice.join('\n')).toMatch(/ID_KIND=uuid/);
+  });
+
+  it('a few unknown latencies (under 1 %) are named but leave the invariant to the rest', () => {
+    const v = computeVerdict(legacy(unknownLatency(30), DURATION), CTX);
+    expect(v.invariant.ok).toBe(true);
+    expect(v.evidence.join('\n')).toMatch(/latency unknown for 30 of 60000 transfers/);
+  });
+});
+
 describe('verdict formatting', () => {
   const v = computeVerdict(legacy(CASES[6]!.metrics, DURATION), CTX);
 
