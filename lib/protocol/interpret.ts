@@ -147,28 +147,41 @@ function fspiopError_(v: unknown): TransferOutcome {
   return unknown('error callback without errorInformation');
 }
 
-/** The error of an ISO `TxInfAndSts.StsRsnInf` (`Rsn.Prtry` or `Rsn.Cd`, `AddtlInf`). */
-function isoReason(txInf: unknown): ErrorFound | 'malformed' | undefined {
+/**
+ * The reason of an ISO `TxInfAndSts.StsRsnInf`: an error when `Rsn.Prtry` or `Rsn.Cd` is an FSPIOP
+ * error code (with `AddtlInf` as its description); `'informational'` when there is a reason without
+ * one (the Testing Toolkit sends `Rsn.Prtry: "COMM"` on success: a reason, not an error); undefined
+ * when there is none. ISO allows a status reason with any status.
+ */
+function isoReason(txInf: unknown): ErrorFound | 'informational' | undefined {
   const reason = at(txInf, 'StsRsnInf');
   if (reason === undefined) return undefined;
   const code = codeOf(at(reason, 'Rsn', 'Prtry')) ?? codeOf(at(reason, 'Rsn', 'Cd'));
-  if (code === undefined) return 'malformed';
+  if (code === undefined) return 'informational';
   const info = at(reason, 'AddtlInf');
   return typeof info === 'string' ? { code, description: info } : { code };
 }
 
-/** ISO pacs.002 status or PacsError body. */
+/**
+ * ISO pacs.002 status or PacsError body. `TxSts` (COMM, RESV, RECV, ABOR in Mojaloop's mapping)
+ * decides, unless a reason carries an FSPIOP error code: then it is a rejection with that code.
+ */
 function isoCallback(v: unknown, errorPath: boolean): TransferOutcome {
   const txInf = at(v, 'TxInfAndSts');
   if (!isRecord(txInf)) return unknown('ISO body without TxInfAndSts');
   const reason = isoReason(txInf);
-  if (reason === 'malformed') return unknown('StsRsnInf without a valid error code');
-  if (reason) return rejected('async', reason);
+  if (reason !== undefined && reason !== 'informational') return rejected('async', reason);
   const sts = txInf.TxSts;
   // Older transformer versions put the error code itself into TxSts on error callbacks.
   const stsCode = codeOf(sts);
   if (stsCode) return rejected('async', { code: stsCode });
-  if (errorPath) return unknown('ISO error callback without StsRsnInf');
+  if (errorPath) {
+    return unknown(
+      reason === 'informational'
+        ? 'StsRsnInf without a valid error code'
+        : 'ISO error callback without StsRsnInf',
+    );
+  }
   if (sts === undefined) return unknown('no TxSts in TxInfAndSts');
   const state =
     typeof sts === 'string' ? TRANSFER_STATE_OF_ISO[sts as keyof typeof TRANSFER_STATE_OF_ISO] : undefined;
@@ -197,7 +210,9 @@ function transportFailure(res: HttpResponse): Unknown {
 function syncError(v: unknown): ErrorFound | 'malformed' | undefined {
   const f = fspiopError(v);
   if (f !== undefined) return f;
-  return isoReason(at(v, 'TxInfAndSts'));
+  const iso = isoReason(at(v, 'TxInfAndSts'));
+  // a status reason in an error answer that names no FSPIOP error code cannot say which error
+  return iso === 'informational' ? 'malformed' : iso;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 } from '../../../lib/protocol/interpret.ts';
 import { isoTransferErrorBody, isoTransferFulfilBody } from '../../../lib/protocol/iso20022.ts';
 import { outcomeLabel, type TransferOutcome } from '../../../lib/protocol/outcome.ts';
+import { isoTxStatusEnum } from './schemas.ts';
 
 const F = 'V-IalzIzy-zxy0SrlY1Ku2OE9aS4KgGZ0W-Zq5_BeC0';
 const TS = '2026-11-28T10:00:00.123Z';
@@ -477,4 +478,46 @@ describe('never throws, never calls garbage a success', () => {
       { numRuns: 1000 },
     );
   });
+});
+
+describe('ISO 20022 transfer status: every TxSts the spec allows, with every kind of status reason', () => {
+  // The TxSts values of the FSPIOP ISO 20022 API (@mojaloop/api-snippets), read from its schema.
+  const txSts = isoTxStatusEnum();
+  const reasons = {
+    none: undefined,
+    'error code in Prtry': { Rsn: { Prtry: '3100' }, AddtlInf: 'Generic validation error' },
+    'error code in Cd': { Rsn: { Cd: '5100' } },
+    'informational Prtry (TTK on success)': { Rsn: { Prtry: 'COMM' }, AddtlInf: 'ADDITIONAL' },
+    'informational Cd': { Rsn: { Cd: 'AC01' } },
+    'AddtlInf only': { AddtlInf: 'note' },
+  } as const;
+  type ReasonName = keyof typeof reasons;
+  const expected = (sts: string, reason: ReasonName, errorPath: boolean): string => {
+    if (reason === 'error code in Prtry') return 'rejected 3100';
+    if (reason === 'error code in Cd') return 'rejected 5100';
+    if (errorPath) return 'unknown';
+    if (sts === 'COMM') return 'committed';
+    if (sts === 'ABOR') return 'rejected ABORTED';
+    return 'unknown'; // RESV, RECV: not final
+  };
+  const shown = (o: ReturnType<typeof interpretTransferCallback>): string =>
+    o.kind === 'rejected' ? `rejected ${o.errorCode}` : o.kind;
+
+  it('the spec still lists COMM, RESV, RECV and ABOR', () => {
+    expect([...txSts].sort()).toEqual(['ABOR', 'COMM', 'RECV', 'RESV']);
+  });
+
+  for (const sts of txSts) {
+    for (const reason of Object.keys(reasons) as ReasonName[]) {
+      for (const errorPath of [false, true]) {
+        it(`${sts}, reason ${reason}, ${errorPath ? 'PUT …/error' : 'PUT'} → ${expected(sts, reason, errorPath)}`, () => {
+          const r = reasons[reason];
+          const body = { GrpHdr: H, TxInfAndSts: { TxSts: sts, ...(r ? { StsRsnInf: r } : {}) } };
+          expect(shown(interpretTransferCallback(json(body), errorPath))).toBe(
+            expected(sts, reason, errorPath),
+          );
+        });
+      }
+    }
+  }
 });

@@ -142,3 +142,13 @@ export function isoSchemas(names: readonly string[]): IsoSchemaSet {
     },
   };
 }
+
+/** The `TxSts` values of the FSPIOP ISO 20022 API (`ExternalPaymentTransactionStatus1Code`). */
+export function isoTxStatusEnum(): string[] {
+  const all = JSON.parse(
+    readFileSync(path.join(SNIPPETS, 'lib/fspiop/v2_0_ISO20022/json-schemas.json'), 'utf8'),
+  ) as Record<string, { enum?: string[] }>;
+  const e = all.ExternalPaymentTransactionStatus1Code?.enum;
+  if (!e) throw new Error('ExternalPaymentTransactionStatus1Code has no enum in @mojaloop/api-snippets');
+  return e;
+}
