@@ -126,18 +126,22 @@ export function runGate(g: GateInput): Gate {
   // Counts reconcile.
   if (g.flavour === 'kit') {
     const t = g.totals;
-    const finals = t.committed + t.rejected + t.timedOut;
+    const finals = t.committed + t.rejected + t.transportFailed + t.timedOut;
     const perRunner = g.runners
-      .filter((r) => r.counts.sent !== r.counts.committed + r.counts.rejected + r.counts.timedOut)
+      .filter(
+        (r) =>
+          r.counts.sent !==
+          r.counts.committed + r.counts.rejected + r.counts.transportFailed + r.counts.timedOut,
+      )
       .map(
         (r) =>
-          `${label(r)}: sent ${r.counts.sent} vs ${r.counts.committed + r.counts.rejected + r.counts.timedOut} outcomes`,
+          `${label(r)}: sent ${r.counts.sent} vs ${r.counts.committed + r.counts.rejected + r.counts.transportFailed + r.counts.timedOut} outcomes`,
       );
     if (t.sent === finals && perRunner.length === 0) {
       add(
         'counts',
         'pass',
-        `sent ${t.sent} = committed ${t.committed} + rejected ${t.rejected} + timed out ${t.timedOut}` +
+        `sent ${t.sent} = committed ${t.committed} + rejected ${t.rejected} + transport failed ${t.transportFailed} + timed out ${t.timedOut}` +
           (t.neverArrived > 0 ? ` (of which ${t.neverArrived} never arrived within the run)` : ''),
       );
     } else {
@@ -145,7 +149,7 @@ export function runGate(g: GateInput): Gate {
       add(
         'counts',
         'fail',
-        `sent ${t.sent} ≠ committed ${t.committed} + rejected ${t.rejected} + timed out ${t.timedOut} = ${finals} (${diff > 0 ? `${diff} without an outcome` : `${-diff} outcomes too many`})${perRunner.length > 0 ? `; ${perRunner.slice(0, 10).join('; ')}` : ''}`,
+        `sent ${t.sent} ≠ committed ${t.committed} + rejected ${t.rejected} + transport failed ${t.transportFailed} + timed out ${t.timedOut} = ${finals} (${diff > 0 ? `${diff} without an outcome` : `${-diff} outcomes too many`})${perRunner.length > 0 ? `; ${perRunner.slice(0, 10).join('; ')}` : ''}`,
       );
     }
     if (t.accepted > t.sent) add('accepted', 'fail', `accepted ${t.accepted} > sent ${t.sent}`);

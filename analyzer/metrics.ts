@@ -33,6 +33,8 @@ export const C = {
   degradingPass: 22,
   degradingN: 23,
   pauses: 24,
+  transportFailed: 25,
+  postTransportErrors: 26,
 } as const;
 /** Number of per-window counters: C's indices are 0..N_COUNTERS-1. */
 export const N_COUNTERS = Object.keys(C).length;
@@ -89,6 +91,8 @@ const RULE_LIST: [string, Omit<MetricRule, 'id'>][] = [
   [METRIC.transfersCommitted, { kind: K.counter, slot: C.committed, transfer: true }],
   [METRIC.transfersRejected, { kind: K.rejected, slot: C.rejected, transfer: true }],
   [METRIC.transfersTimedOut, { kind: K.counter, slot: C.timedOut, transfer: true }],
+  [METRIC.transfersTransportFailed, { kind: K.counter, slot: C.transportFailed, transfer: true }],
+  [METRIC.postTransportErrors, { kind: K.counter, slot: C.postTransportErrors, transfer: true }],
   [METRIC.outcomesLate, { kind: K.counter, slot: C.late }],
   [METRIC.callbacksDuplicate, { kind: K.counter, slot: C.duplicate }],
   [METRIC.relayEvicted, { kind: K.counter, slot: C.evicted }],

@@ -7,6 +7,7 @@
  * that skipped a sample (k6 samples `vus` about once a second, with jitter) keeps its last value
  * while it is active.
  */
+import { settle } from '../lib/summary/accounting.ts';
 import { median } from './detect/stats.ts';
 import { HDR_RELATIVE_ERROR, Hdr } from './hdr.ts';
 import { C, H } from './metrics.ts';
@@ -201,6 +202,8 @@ export function countsOf(c: (idx: number) => number): Counts {
     committed: c(C.committed),
     rejected: c(C.rejected),
     rejectedAsync: c(C.rejectedAsync),
+    transportFailed: c(C.transportFailed),
+    postTransportErrors: c(C.postTransportErrors),
     timedOut: c(C.timedOut),
     neverArrived: 0,
     late: c(C.late),
@@ -214,14 +217,14 @@ export function countsOf(c: (idx: number) => number): Counts {
 }
 
 /**
- * Whole-run counts with the transfers whose outcome never arrived counted as timed out, exactly as
- * lib/summary/accounting.ts does in the kit's own summary. A negative residual (more outcomes than
+ * Whole-run counts with the transfers whose outcome never arrived settled by the kit summary's own
+ * function (lib/summary/accounting.ts `settle`): timed out, or transport-failed when their POST got no answer. A negative residual (more outcomes than
  * transfers sent) is left visible: the gate refuses such a run.
  */
 export function reconcileNeverArrived(c: Counts): Counts {
-  const residual = c.sent - c.committed - c.rejected - c.timedOut;
-  if (residual <= 0) return c;
-  return { ...c, neverArrived: residual, timedOut: c.timedOut + residual };
+  const s = settle(c);
+  if (s.neverArrived <= 0) return c;
+  return { ...c, neverArrived: s.neverArrived, transportFailed: s.transportFailed, timedOut: s.timedOut };
 }
 
 /** Figures over seconds [a, b) of the run. */

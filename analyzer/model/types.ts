@@ -25,6 +25,10 @@ export interface Counts {
   committed: number;
   rejected: number;
   rejectedAsync: number;
+  /** Request without an HTTP answer and no outcome (recorded, plus whole-run counts' share of `neverArrived`). */
+  transportFailed: number;
+  /** POST /transfers without an HTTP answer in collect mode (whether the hub got them shows by their outcome). */
+  postTransportErrors: number;
   /** Timed out: recorded as late outcomes, plus (whole-run counts only) `neverArrived`. */
   timedOut: number;
   /**

@@ -68,6 +68,18 @@ function* waitForPhase(
   }
 }
 
+/** A phase request that got no final answer: failed in transport (no HTTP answer at all), else timed out. */
+function pendingEnd(
+  o: { reason: 'accepted' | 'transport' },
+  res: HttpResponse,
+  ctx: FlowContext,
+  startedAt: number,
+): TransferOutcome {
+  return o.reason === 'transport'
+    ? { kind: 'transport', error: res.error ?? 'no HTTP response' }
+    : { kind: 'timeout', waitedMs: ctx.now() - startedAt };
+}
+
 export function* e2eFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult> {
   const { config } = plan;
   const drawn = drawParties(plan, ctx);
@@ -83,7 +95,10 @@ export function* e2eFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult> {
     accepted,
     outcome,
     phase,
-    e2eMs: outcome.kind === 'timeout' ? undefined : (e2eMs ?? ctx.now() - startedAt),
+    e2eMs:
+      outcome.kind === 'timeout' || outcome.kind === 'transport'
+        ? undefined
+        : (e2eMs ?? ctx.now() - startedAt),
     phaseMs,
   });
 
@@ -101,11 +116,7 @@ export function* e2eFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult> {
   const partiesSync = interpretPostTransferResponse(partiesRes);
   if (partiesSync.kind !== 'accepted') {
     const o = syncOutcome(partiesRes).outcome;
-    return end(
-      'parties',
-      o.kind === 'pending' ? { kind: 'timeout', waitedMs: ctx.now() - startedAt } : o,
-      false,
-    );
+    return end('parties', o.kind === 'pending' ? pendingEnd(o, partiesRes, ctx, startedAt) : o, false);
   }
   const partyCb = yield* waitForPhase(
     plan,
@@ -151,11 +162,7 @@ export function* e2eFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult> {
   };
   if (interpretPostTransferResponse(quoteRes).kind !== 'accepted') {
     const o = syncOutcome(quoteRes).outcome;
-    return end(
-      'quotes',
-      o.kind === 'pending' ? { kind: 'timeout', waitedMs: ctx.now() - startedAt } : o,
-      false,
-    );
+    return end('quotes', o.kind === 'pending' ? pendingEnd(o, quoteRes, ctx, startedAt) : o, false);
   }
   const quoteCb = yield* waitForPhase(plan, ctx, 'quotes', quoteId, 'ilpPacket', startedAt, deadline);
   if (!quoteCb.ok) return end('quotes', quoteCb.outcome, false);
@@ -183,7 +190,11 @@ export function* e2eFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult> {
   const transferRes: HttpResponse = yield t.request;
   const sync = syncOutcome(transferRes);
   if (sync.outcome.kind !== 'pending') return end('transfers', sync.outcome, false);
-  const w = yield* waitForOutcome(plan, ctx, transferId, t.sentAtMs, deadline);
+  const waited = yield* waitForOutcome(plan, ctx, transferId, t.sentAtMs, deadline);
+  const w =
+    transferRes.status === 0 && waited.outcome.kind === 'timeout'
+      ? { ...waited, outcome: pendingEnd(sync.outcome, transferRes, ctx, startedAt) }
+      : waited;
   if (w.e2eMs !== undefined && !w.late) phaseMs.transfers = w.e2eMs;
   const total = w.e2eMs === undefined ? undefined : t.sentAtMs - startedAt + w.e2eMs;
   const r = end('transfers', w.outcome, sync.accepted, total);

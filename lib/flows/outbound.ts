@@ -58,7 +58,10 @@ function request(
   return req;
 }
 
-/** A client-side timeout (no answer before the flow's deadline) is a timeout, not a rejection. */
+/**
+ * No HTTP answer: a client-side timeout when the flow's deadline was reached, else a transport
+ * failure (refused, reset); never a rejection.
+ */
 function ended(
   res: HttpResponse,
   outcome: TransferOutcome,
@@ -66,8 +69,11 @@ function ended(
   deadline: number,
   startedAt: number,
 ): TransferOutcome {
-  if (res.status === 0 && ctx.now() >= deadline - 50)
-    return { kind: 'timeout', waitedMs: ctx.now() - startedAt };
+  if (res.status === 0) {
+    return ctx.now() >= deadline - 50
+      ? { kind: 'timeout', waitedMs: ctx.now() - startedAt }
+      : { kind: 'transport', error: res.error ?? 'no HTTP response' };
+  }
   return outcome;
 }
 
@@ -87,7 +93,7 @@ export function* outboundFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult
     accepted,
     outcome,
     phase,
-    e2eMs: outcome.kind === 'timeout' ? undefined : ctx.now() - startedAt,
+    e2eMs: outcome.kind === 'timeout' || outcome.kind === 'transport' ? undefined : ctx.now() - startedAt,
     phaseMs,
   });
 

@@ -48,7 +48,8 @@ function rejectionTags(stage: 'sync' | 'async', code: string, phase: Phase): Tag
 export type CountedOutcome =
   | { kind: 'committed' }
   | { kind: 'rejected'; stage: 'sync' | 'async'; errorCode: string }
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  | { kind: 'transport' };
 
 export function countedOutcome(
   o: TransferOutcome,
@@ -61,6 +62,8 @@ export function countedOutcome(
       return { kind: 'rejected', stage: o.stage, errorCode: o.errorCode || NO_CODE };
     case 'timeout':
       return { kind: 'timeout' };
+    case 'transport':
+      return { kind: 'transport' };
     case 'unknown':
       return { kind: 'rejected', stage: stageIfUnknown, errorCode: NO_CODE };
   }
@@ -100,6 +103,11 @@ export function recordFinal(
       // A transfer that never finished took longer than any SLO.
       sink.add(METRIC.transferOver1s, 1);
       return;
+    case 'transport':
+      // A failure, not a latency: no latency sample of any kind.
+      sink.add(METRIC.transfersTransportFailed, 1, PHASE_TAGS[phase]);
+      sink.add(METRIC.transferSuccess, 0);
+      return;
   }
   if (e2eMs !== undefined) {
     sink.add(METRIC.transferOver1s, e2eMs > 1000 ? 1 : 0);
@@ -127,7 +135,10 @@ export function recordFlowResult(sink: MetricSink, r: FlowResult): void {
     const ms = r.phaseMs[phase];
     if (ms !== undefined) sink.add(METRIC.phaseDuration, ms, PHASE_TAGS[phase]);
   }
-  if (r.outcome.kind === 'pending') return;
+  if (r.outcome.kind === 'pending') {
+    if (r.outcome.reason === 'transport') sink.add(METRIC.postTransportErrors, 1);
+    return;
+  }
   const stage = r.accepted ? 'async' : 'sync';
   recordFinal(sink, countedOutcome(r.outcome, stage), r.e2eMs, r.phase, r.late === true);
 }

@@ -12,7 +12,7 @@
  * (5xx without an error body, 200, ...) may have been processed, so its outcome is awaited like a 202.
  */
 import type { HttpResponse } from '../protocol/http.ts';
-import { interpretPostTransferResponse } from '../protocol/interpret.ts';
+import { errorTextOf, interpretPostTransferResponse } from '../protocol/interpret.ts';
 import type { TransferOutcome } from '../protocol/outcome.ts';
 import {
   interpretRelayWait,
@@ -22,7 +22,6 @@ import {
   transferOutcomeOfRelay,
 } from '../protocol/relay.ts';
 import type { FlowPlan } from './plan.ts';
-import { NO_CODE } from './record.ts';
 import { type PreparedTransfer, prepareTransfer, type TransferTerms } from './transfer-post.ts';
 import type { Flow, FlowContext, FlowResult, PendingOutcome } from './types.ts';
 
@@ -39,13 +38,16 @@ export function syncOutcome(res: HttpResponse): {
   if (r.kind === 'rejected') return { accepted: false, outcome: r };
   if (res.status === 0) return { accepted: false, outcome: { kind: 'pending', reason: 'transport' } };
   if (res.status >= 400 && res.status < 500) {
+    // Refused without an FSPIOP error (an ingress, a gateway, the SDK's own validation): named by
+    // its HTTP status, with whatever text it gave.
+    const text = errorTextOf(res.body);
     return {
       accepted: false,
       outcome: {
         kind: 'rejected',
         stage: 'sync',
-        errorCode: NO_CODE,
-        errorDescription: r.reason,
+        errorCode: `http${res.status}`,
+        errorDescription: text === undefined ? r.reason : `HTTP ${res.status}: ${text}`,
         httpStatus: res.status,
       },
     };
@@ -140,9 +142,14 @@ export function* sendAndWait(plan: FlowPlan, ctx: FlowContext, terms?: TransferT
     return { ...base, outcome: sync.outcome, e2eMs: res.durationMs, phaseMs: { transfers: res.durationMs } };
   }
   const w = yield* waitForOutcome(plan, ctx, t.transferId, t.sentAtMs, t.sentAtMs + plan.config.timeoutMs);
+  // The POST got no answer and no outcome came: the hub never had it (or never said so).
+  const outcome: TransferOutcome =
+    res.status === 0 && w.outcome.kind === 'timeout'
+      ? { kind: 'transport', error: res.error ?? 'no HTTP response' }
+      : w.outcome;
   return {
     ...base,
-    outcome: w.outcome,
+    outcome,
     e2eMs: w.e2eMs,
     late: w.late,
     note: w.note,

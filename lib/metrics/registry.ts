@@ -73,6 +73,26 @@ export const KIT_METRICS = {
     by: 'flows',
     tags: NO_TAGS,
   },
+  /** Transfers whose request got no HTTP answer (refused, reset) and whose outcome never came. */
+  transfersTransportFailed: {
+    name: 'ml_transfers_transport_failed',
+    type: 'counter',
+    contains: 'default',
+    by: 'flows',
+    tags: ['phase'],
+  },
+  /**
+   * POST /transfers that got no HTTP answer in collect mode: whether the hub got them shows only
+   * when their outcome arrives, so the summary counts as transport-failed those of them whose
+   * outcome never arrived.
+   */
+  postTransportErrors: {
+    name: 'ml_post_transport_errors',
+    type: 'counter',
+    contains: 'default',
+    by: 'flows',
+    tags: NO_TAGS,
+  },
   /** Final outcomes that arrived after the timeout (already counted as timed out). */
   outcomesLate: {
     name: 'ml_outcomes_late',

@@ -69,6 +69,12 @@ export const KNOWN_ERROR_CODES = [
   '5400',
 ] as const;
 
+/**
+ * HTTP statuses of refusals without an FSPIOP error (the `error_code` tag `http<status>`): the ones
+ * gateways, ingresses and SDKs use, broken out in the summary like the FSPIOP codes.
+ */
+export const KNOWN_HTTP_REFUSALS = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 429] as const;
+
 /** The phases of lib/flows/types.ts `Phase`, for the per-phase sub-metrics. */
 export const PHASES = ['parties', 'quotes', 'transfers'] as const satisfies readonly Phase[];
 
@@ -189,6 +195,8 @@ export function visibilityThresholds(config: RunConfig): Record<string, Threshol
   out[`${METRIC.transfersRejected}{stage:sync}`] = ['count>=0'];
   out[`${METRIC.transfersRejected}{stage:async}`] = ['count>=0'];
   for (const code of KNOWN_ERROR_CODES) out[`${METRIC.transfersRejected}{error_code:${code}}`] = ['count>=0'];
+  for (const status of KNOWN_HTTP_REFUSALS)
+    out[`${METRIC.transfersRejected}{error_code:http${status}}`] = ['count>=0'];
   // Counters without samples are left out of the summary; a threshold keeps them there as 0.
   for (const name of [
     METRIC.transfersSent,
@@ -201,6 +209,8 @@ export function visibilityThresholds(config: RunConfig): Record<string, Threshol
     METRIC.relayEvicted,
     METRIC.outcomesForeign,
     METRIC.latencyUnknown,
+    METRIC.transfersTransportFailed,
+    METRIC.postTransportErrors,
   ]) {
     out[name] = ['count>=0'];
   }

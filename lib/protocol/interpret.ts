@@ -202,6 +202,26 @@ export function interpretTransferCallback(body: unknown, errorPath = false): Tra
   return errorPath ? fspiopError_(v) : fspiopPut(v);
 }
 
+/**
+ * The text of an error answer that carries no FSPIOP `errorInformation`: what frameworks put there
+ * (`message`, `error`, `errorDescription`, `detail`, `title`; the SDK answers
+ * `{"message":"must match pattern …","statusCode":400}`), else the start of the body; at most 200
+ * characters. Undefined for an empty body.
+ */
+export function errorTextOf(body: string | null | undefined): string | undefined {
+  if (body === null) return undefined;
+  if (body === undefined || body.trim() === '') return undefined;
+  const parsed = parseBody(body);
+  if (parsed.ok && isRecord(parsed.value)) {
+    for (const k of ['message', 'error', 'errorDescription', 'detail', 'title']) {
+      const v = parsed.value[k];
+      if (typeof v === 'string' && v.trim() !== '') return v.trim().slice(0, 200);
+      if (isRecord(v) && typeof v.message === 'string') return v.message.trim().slice(0, 200);
+    }
+  }
+  return body.trim().slice(0, 200);
+}
+
 function transportFailure(res: HttpResponse): Unknown {
   return unknown(`no HTTP response: ${res.error ?? 'connection failed'}`);
 }

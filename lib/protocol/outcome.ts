@@ -1,8 +1,9 @@
 /**
  * The one typed result of a transfer. Every transfer that is sent ends as exactly one of these:
  * committed, rejected (with the FSPIOP error code, and whether the rejection was the synchronous
- * HTTP answer or an asynchronous callback), or timed out. `unknown` is for an answer that cannot
- * be interpreted; it is counted, never taken as success.
+ * HTTP answer or an asynchronous callback), failed in transport (its request got no HTTP answer and
+ * no outcome ever came: connection refused or reset), or timed out. `unknown` is for an answer that
+ * cannot be interpreted; it is counted, never taken as success.
  */
 export type TransferOutcome =
   | { kind: 'committed'; transferState: 'COMMITTED' }
@@ -14,6 +15,7 @@ export type TransferOutcome =
       httpStatus?: number;
     }
   | { kind: 'timeout'; waitedMs: number }
+  | { kind: 'transport'; error: string }
   | { kind: 'unknown'; reason: string };
 
 export type OutcomeKind = TransferOutcome['kind'];
@@ -27,6 +29,8 @@ export function outcomeLabel(o: TransferOutcome): string {
       return `rejected:${o.errorCode}`;
     case 'timeout':
       return 'timeout';
+    case 'transport':
+      return 'transport';
     case 'unknown':
       return 'unknown';
   }

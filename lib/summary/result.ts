@@ -139,7 +139,8 @@ export function buildResult(view: SummaryView, run: RunInfo): RunResult {
       http: stats(view, 'http_req_duration'),
       sync: syncStats(view),
       phases,
-      over1sRatio: over1s(view, outcomes.neverArrived),
+      // transfers that timed out without a word count as over 1 s; transport failures do not
+      over1sRatio: over1s(view, outcomes.timedOut - outcomes.timedOutRecorded),
       unknown: countOf(view, METRIC.latencyUnknown),
     },
     generator: { droppedIterations: countOf(view, 'dropped_iterations') },

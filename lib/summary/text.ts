@@ -1,5 +1,6 @@
 /** The human summary printed to stdout at the end of a run. */
 import { percent } from '../format/numbers.ts';
+import { errorCodeName } from '../protocol/error-codes.ts';
 import { verdictLines } from '../verdict/format.ts';
 import type { Verdict } from '../verdict/verdict.ts';
 import type { LatencyStats, RunResult } from './result.ts';
@@ -21,6 +22,13 @@ function ms(v: number | undefined): string {
 }
 
 const pct = (v: number | undefined): string => percent(v, 2);
+
+/** How a rejection code reads: `3100 Generic validation error`, `HTTP 400 (no FSPIOP error)`, ... */
+export function rejectionName(code: string): string {
+  if (/^http\d{3}$/.test(code)) return `HTTP ${code.slice(4)} (no FSPIOP error)`;
+  if (code === 'none') return 'without an error code';
+  return errorCodeName(code);
+}
 
 function latencyLine(label: string, s: LatencyStats): string {
   return `  ${label.padEnd(22)} p50 ${ms(s.med).padStart(9)}  p95 ${ms(s['p(95)']).padStart(9)}  p99 ${ms(s['p(99)']).padStart(9)}  max ${ms(s.max).padStart(9)}`;
@@ -44,11 +52,16 @@ export function renderText(r: RunResult, files: readonly string[] = []): string 
     `    rejected: ${o.rejectedSync} sync, ${o.rejectedAsync} async` +
       (Object.keys(o.rejectedByCode).length
         ? ` (by code: ${Object.entries(o.rejectedByCode)
-            .map(([c, n]) => `${c}×${n}`)
+            .sort((a, b) => b[1] - a[1])
+            .map(([c, n]) => `${rejectionName(c)} ×${n}`)
             .join(', ')})`
         : ''),
   );
-  lines.push(`    timed out: ${o.timedOut} (late ${o.late}, never arrived ${Math.max(0, o.neverArrived)})`);
+  if (o.transportFailed > 0)
+    lines.push(`    transport failed: ${o.transportFailed} (no HTTP answer and no outcome)`);
+  lines.push(
+    `    timed out: ${o.timedOut} (late ${o.late}, never arrived ${o.timedOut - o.timedOutRecorded})`,
+  );
   if (o.duplicates || o.evicted || o.foreign) {
     lines.push(
       `    duplicates ${o.duplicates} · relay evicted ${o.evicted} · outcomes of other runs ignored ${o.foreign}`,

@@ -126,7 +126,7 @@ describe('the accounting equation', () => {
             expect(a.timedOut).toBe(timedOutRecorded + missing);
             expect(a.committed + a.rejected + a.timedOut).toBe(a.sent);
             expect(a.equation).toBe(
-              `sent ${sent} = committed ${committed} + rejected ${rejected} + timed out ${timedOutRecorded + missing}`,
+              `sent ${sent} = committed ${committed} + rejected ${rejected} + transport failed 0 + timed out ${timedOutRecorded + missing}`,
             );
           }
         },
@@ -174,7 +174,9 @@ describe('summary outputs', () => {
         'out/dir/transfers-summary.txt',
         'stdout',
       ]);
-      expect(outputs.stdout).toContain('sent 50 = committed 48 + rejected 1 + timed out 1');
+      expect(outputs.stdout).toContain(
+        'sent 50 = committed 48 + rejected 1 + transport failed 0 + timed out 1',
+      );
       expect(outputs.stdout).toContain('BALANCED');
       const json = JSON.parse(outputs['out/dir/transfers-result.json']!);
       expect(json.target).toEqual({ tps: 5, tpsPerRunner: 5, durationS: 10 });
@@ -213,7 +215,7 @@ describe('summary outputs', () => {
   it('still writes a summary for data of an unknown shape', () => {
     const { outputs, result } = summaryOutputs({ whatever: true }, run, 'results');
     expect(result.summaryShape).toBe('unknown');
-    expect(outputs.stdout).toContain('sent 0 = committed 0 + rejected 0 + timed out 0');
+    expect(outputs.stdout).toContain('sent 0 = committed 0 + rejected 0 + transport failed 0 + timed out 0');
     expect(summaryOutputs(null, run, 'results').result.outcomes.sent).toBe(0);
   });
 });
