@@ -17,6 +17,8 @@
 import { humanDuration } from '../lib/config/duration.ts';
 import { moreRunners, OBSERVED_VU_HEADROOM } from '../lib/config/profiles.ts';
 import { percent } from '../lib/format/numbers.ts';
+import { rejectionName } from '../lib/protocol/error-codes.ts';
+import { REJECTED_SHARE } from '../lib/verdict/verdict.ts';
 import type { Culprit, Detection, Figures, Gate, TimeRange, Verdict, VerdictStatus } from './model/types.ts';
 
 export interface VerdictInput {
@@ -90,8 +92,15 @@ export function verdict(v: VerdictInput): Verdict {
   else if (hubFindings.length > 0) culprit = 'hub';
   else if (genFindings.length > 0) culprit = 'generator';
   else if (slo.length > 0) culprit = 'unknown';
+  const rejections = rejectionsOf(s);
+  if (rejections !== undefined) {
+    evidence.push(
+      `[hub] ${rejections.rejected} of ${rejections.total} transfers rejected (${pct(rejections.share)}): ${rejections.top.join(', ')}`,
+    );
+  }
   let status: VerdictStatus;
   if (!v.gate.valid) status = 'INVALID';
+  else if (rejections !== undefined) status = 'REJECTED';
   else if (saturated(hubFindings)) status = 'HUB-SATURATED';
   else if (hubFindings.length > 0) status = 'HUB-DEGRADING';
   else if (slo.length > 0 && genFindings.length === 0) status = 'HUB-SATURATED';
@@ -124,8 +133,45 @@ export function verdict(v: VerdictInput): Verdict {
     );
   }
 
+  if (status === 'REJECTED') {
+    next.unshift(
+      "The hub refused the transfers, so the run measured rejections, not capacity: fix the request or the hub's configuration (the codes above say which part; plain k6 runs name the HTTP statuses).",
+    );
+  }
   const headline = headlineOf(status, culprit, v);
   return { status, culprit, headline, evidence, nextSteps: next };
+}
+
+/**
+ * The rejections of the steady state when they decide the run (the in-run verdict's rule: at least
+ * REJECTED_SHARE of the transfers, and at least as many as timed out), with the top codes; for
+ * plain k6 runs the 4xx answers.
+ */
+function rejectionsOf(
+  s: Figures,
+): { rejected: number; total: number; share: number; top: string[] } | undefined {
+  const c = s.counts;
+  let rejected: number;
+  let total: number;
+  let codes: Array<[string, number]>;
+  if (c.sent > 0) {
+    rejected = c.rejected;
+    total = c.sent;
+    codes = Object.entries(s.outcomes).filter(([k]) => k !== 'COMMITTED' && k !== 'TIMEOUT');
+    if (rejected === 0 || rejected < c.timedOut) return undefined;
+  } else {
+    codes = Object.entries(s.httpStatuses).filter(([k]) => /^http:4\d\d$/.test(k));
+    rejected = codes.reduce((n, [, x]) => n + x, 0);
+    total = Object.values(s.httpStatuses).reduce((n, x) => n + x, 0);
+    if (rejected === 0) return undefined;
+  }
+  const share = total > 0 ? rejected / total : 0;
+  if (share < REJECTED_SHARE) return undefined;
+  const top = codes
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k, n]) => `${k.startsWith('http:') ? `HTTP ${k.slice(5)}` : rejectionName(k)} ×${n}`);
+  return { rejected, total, share, top };
 }
 
 function headlineOf(status: VerdictStatus, culprit: Culprit, v: VerdictInput): string {
@@ -147,6 +193,8 @@ function headlineOf(status: VerdictStatus, culprit: Culprit, v: VerdictInput): s
       return `HUB-DEGRADING: throughput held but latency degrades (${rate}${lat})`;
     case 'INCONCLUSIVE':
       return `INCONCLUSIVE: nothing to judge (${rate}${lat})`;
+    case 'REJECTED':
+      return `REJECTED: the hub refused the transfers (${rate}${lat})`;
     default:
       return `HEALTHY: ${rate}${lat}`;
   }

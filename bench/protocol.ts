@@ -17,6 +17,7 @@ import { K6_BUILD_OPTIONS } from '../build/esbuild-options.ts';
 import { fspiopHeaders } from '../lib/protocol/headers.ts';
 import { ulid, uuidV4 } from '../lib/protocol/ids.ts';
 import { buildIlpV4, fulfilmentFromIlpPacket, ilpSecretKey } from '../lib/protocol/ilp.ts';
+import { buildIlpV1, ilpV1Address } from '../lib/protocol/ilp-v1.ts';
 import { interpretPostTransferResponse, interpretTransferCallback } from '../lib/protocol/interpret.ts';
 import { isoTransfersPostBody } from '../lib/protocol/iso20022.ts';
 import { transferMaterialBuilder } from '../lib/protocol/material.ts';
@@ -37,9 +38,12 @@ const OPS: ReadonlyArray<[name: string, body: string]> = [
   ['traceparent + tracestate', 'return newTraceContext(P.now + i, C).traceparent'],
   ['headers (per request, with trace parts)', 'return P.headers(P.now + i, P.parts)'],
   ['transaction JSON (sorted keys)', 'return transactionJson(P.sample.transaction)'],
-  ['ILP packet + condition (HMAC, SHA-256, OER)', 'return buildIlpV4(P.ilpInput, P.key, C).condition'],
-  ['transfer material, per-transfer ILP (incl. ULID)', 'return P.perTransfer(P.spec(i)).condition'],
-  ['transfer material, fixed packet (incl. ULID)', 'return P.fixed(P.spec(i)).condition'],
+  ['ILP v4 packet + condition (HMAC, SHA-256, OER)', 'return buildIlpV4(P.ilpInput, P.key, C).condition'],
+  ['ILP v1 packet + condition (OER, HMAC, SHA-256)', 'return buildIlpV1(P.ilpInputV1, P.key, C).condition'],
+  ['transfer material, per-transfer ILP v4 (incl. ULID)', 'return P.perTransfer(P.spec(i)).condition'],
+  ['transfer material, per-transfer ILP v1 (incl. ULID)', 'return P.perTransferV1(P.spec(i)).condition'],
+  ['transfer material, fixed packet v4 (incl. ULID)', 'return P.fixed(P.spec(i)).condition'],
+  ['transfer material, fixed packet v1 (incl. ULID)', 'return P.fixedV1(P.spec(i)).condition'],
   ['body serialisation (JSON.stringify)', 'return JSON.stringify(P.sample.body)'],
   [
     'ISO 20022 pacs.008 map + stringify',
@@ -48,6 +52,10 @@ const OPS: ReadonlyArray<[name: string, body: string]> = [
   [
     'full iteration: ids, trace, headers, material, body text',
     'const t = newTraceContext(P.now + i, C); const m = P.perTransfer(P.spec(i)); const h = P.headers(P.now + i, { traceparent: t.traceparent, tracestate: t.tracestate }); return JSON.stringify(m.body).length + h.Date.length',
+  ],
+  [
+    'full iteration, per-transfer ILP v1',
+    'const t = newTraceContext(P.now + i, C); const m = P.perTransferV1(P.spec(i)); const h = P.headers(P.now + i, { traceparent: t.traceparent, tracestate: t.tracestate }); return JSON.stringify(m.body).length + h.Date.length',
   ],
   [
     'full iteration, fixed packet',
@@ -59,8 +67,12 @@ const OPS: ReadonlyArray<[name: string, body: string]> = [
   ],
   ['interpret POST 202', 'return interpretPostTransferResponse(P.accepted).kind'],
   [
-    'payee: fulfilment from packet (decode + HMAC)',
+    'payee: fulfilment from v4 packet (decode + HMAC)',
     'return fulfilmentFromIlpPacket(P.sample.ilpPacket, P.key, C).ok',
+  ],
+  [
+    'payee: fulfilment from v1 packet (decode + HMAC)',
+    'return fulfilmentFromIlpPacket(P.sampleV1.ilpPacket, P.key, C).ok',
   ],
 ];
 
@@ -68,17 +80,21 @@ const OPS: ReadonlyArray<[name: string, body: string]> = [
 const PREPARE = `
   const now = Date.UTC(2026, 10, 28, 10, 0, 0);
   const expiration = fspiopDateTime(now + 60000);
-  const perTransfer = transferMaterialBuilder({ crypto: C });
+  const perTransfer = transferMaterialBuilder({ crypto: C, ilpVersion: 'v4' });
+  const perTransferV1 = transferMaterialBuilder({ crypto: C, ilpVersion: 'v1' });
   const spec = (i) => ({ transferId: ulid(now + i, 3, C), payerFsp: 'payerfsp', payeeFsp: 'payeefsp',
     payerMsisdn: '27710000001', payeeMsisdn: '27720000001', amount: '10.5', currency: 'XXX', expiration });
   const sample = perTransfer(spec(0));
+  const sampleV1 = perTransferV1(spec(0));
   const P = {
-    now, spec, sample, perTransfer,
-    fixed: transferMaterialBuilder({ crypto: C, ilp: 'fixed' }),
+    now, spec, sample, sampleV1, perTransfer, perTransferV1,
+    fixed: transferMaterialBuilder({ crypto: C, ilp: 'fixed', ilpVersion: 'v4' }),
+    fixedV1: transferMaterialBuilder({ crypto: C, ilp: 'fixed', ilpVersion: 'v1' }),
     headers: fspiopHeaders({ resource: 'transfers', version: '1.1', source: 'payerfsp', destination: 'payeefsp' }),
     parts: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'tx_end2end_start_ts=1' },
     key: ilpSecretKey('mojaloop-sdk'),
     ilpInput: { transactionJson: transactionJson(sample.transaction), amount: '10.5', currency: 'XXX', expiration },
+    ilpInputV1: { transactionJson: transactionJson(sample.transaction), amount: '10.5', currency: 'XXX', account: ilpV1Address(sample.transaction.payee.partyIdInfo) },
     isoHeader: { msgId: sample.body.transferId, createdAt: expiration },
     callback: JSON.stringify({ completedTimestamp: expiration, transferState: 'COMMITTED', fulfilment: sample.fulfilment }),
     accepted: { status: 202, headers: {}, body: null, durationMs: 1 },
@@ -89,6 +105,7 @@ const IMPORTS: Record<string, string[]> = {
   'lib/protocol/headers.ts': ['fspiopHeaders'],
   'lib/protocol/ids.ts': ['ulid', 'uuidV4'],
   'lib/protocol/ilp.ts': ['buildIlpV4', 'fulfilmentFromIlpPacket', 'ilpSecretKey'],
+  'lib/protocol/ilp-v1.ts': ['buildIlpV1', 'ilpV1Address'],
   'lib/protocol/interpret.ts': ['interpretPostTransferResponse', 'interpretTransferCallback'],
   'lib/protocol/iso20022.ts': ['isoTransfersPostBody'],
   'lib/protocol/material.ts': ['transferMaterialBuilder'],
@@ -108,6 +125,8 @@ function runNode(): Row[] {
     ulid,
     uuidV4,
     buildIlpV4,
+    buildIlpV1,
+    ilpV1Address,
     fulfilmentFromIlpPacket,
     ilpSecretKey,
     interpretPostTransferResponse,

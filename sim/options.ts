@@ -6,6 +6,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import type { IlpVersion } from '../lib/protocol/ilp.ts';
 import { parseFlags } from '../node/cli-args.ts';
 import type { RetentionOptions } from './hub/ledger.ts';
 import {
@@ -46,6 +47,8 @@ export interface SimulatorOptions {
   sendConfirmationToPayee: boolean;
   onUsTransfers: boolean;
   ilpSecret: string;
+  /** ILP version of the packets payees build for quotes (SDK ILP_VERSION); transfers keep theirs. */
+  ilpVersion: IlpVersion;
   /** Payees fulfil with RESERVED (commit notification). */
   reserveNotification: boolean;
   checkIlp: boolean;
@@ -81,6 +84,7 @@ export function defaultOptions(): SimulatorOptions {
     sendConfirmationToPayee: true,
     onUsTransfers: false,
     ilpSecret: 'mojaloop-sdk',
+    ilpVersion: 'v1',
     reserveNotification: false,
     checkIlp: true,
     faults: { name: 'none' },
@@ -113,6 +117,8 @@ export const USAGE = `Usage: npm run sim -- [options]
   --participants <JSON|@file>     participant list (default payerfsp, payeefsp in XXX)
   --oracle <JSON|@file>           party -> FSP rules (default MSISDN and ACCOUNT_ID -> payeefsp)
   --secret <s>                    ILP secret (env SIM_ILP_SECRET; default mojaloop-sdk)
+  --ilp-version <v1|v4>           ILP version of quote packets (env SIM_ILP_VERSION; default v1, the
+                                  SDK's); transfers are fulfilled in their own packet's version
   --reserve                       payees fulfil with RESERVED (hub commits and PATCHes the payee)
   --no-confirmation               do not copy commit/abort notifications to the payee
   --on-us                         allow payer = payee
@@ -193,6 +199,7 @@ export function parseCli(
       participants: { type: 'string' },
       oracle: { type: 'string' },
       secret: { type: 'string' },
+      'ilp-version': { type: 'string' },
       reserve: { type: 'boolean' },
       'no-confirmation': { type: 'boolean' },
       'on-us': { type: 'boolean' },
@@ -305,6 +312,16 @@ export function parseCli(
   }
   const secret = str('secret', 'SIM_ILP_SECRET');
   if (secret) o.ilpSecret = secret[1];
+  const ilpVersion = str('ilp-version', 'SIM_ILP_VERSION');
+  if (ilpVersion) {
+    const v = ilpVersion[1] === '1' || ilpVersion[1] === '4' ? `v${ilpVersion[1]}` : ilpVersion[1];
+    if (v !== 'v1' && v !== 'v4')
+      return {
+        ok: false,
+        error: `${ilpVersion[0]}: expected v1 or v4, got ${JSON.stringify(ilpVersion[1])}`,
+      };
+    o.ilpVersion = v;
+  }
   if (v.reserve) o.reserveNotification = true;
   if (v['no-confirmation']) o.sendConfirmationToPayee = false;
   if (v['on-us']) o.onUsTransfers = true;

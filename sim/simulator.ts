@@ -63,6 +63,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     ilpKey: ilpSecretKey(o.ilpSecret),
     reserveNotification: o.reserveNotification,
     checkIlp: o.checkIlp,
+    ilpVersion: o.ilpVersion,
     quoteExpirySeconds: o.quoteExpirySeconds,
     transferExpirySeconds: o.transferExpirySeconds,
     outboundTimeoutMs: o.outboundTimeoutMs,

@@ -52,6 +52,7 @@ const STATUS_COLOUR: Record<VerdictStatus, string> = {
   'HUB-SATURATED': '#cf222e',
   'HUB-DEGRADING': '#cf222e',
   'GENERATOR-BOUND': '#9a6700',
+  REJECTED: '#cf222e',
   INCONCLUSIVE: '#9a6700',
   INVALID: '#6e7781',
 };

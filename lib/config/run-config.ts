@@ -9,7 +9,8 @@
  */
 
 import { CURRENCY_CODE } from '../protocol/currency.ts';
-import { MAX_RUNNERS } from '../protocol/ids.ts';
+import { type IdKind, MAX_RUNNERS } from '../protocol/ids.ts';
+import { ILP_VERSIONS, type IlpVersion } from '../protocol/ilp.ts';
 import { amountToIlpUnits } from '../protocol/money.ts';
 import { CLOUD_ENV, CloudConfigError, type CloudOptions, cloudOptionsFromEnv } from './cloud.ts';
 import { k6Duration } from './duration.ts';
@@ -30,7 +31,7 @@ export type ScenarioKind = 'transfers' | 'e2e' | 'outbound';
 export type Mode = 'collect' | 'wait';
 export type Api = 'fspiop' | 'iso20022';
 export type FspiopVersion = '1.0' | '1.1' | '2.0';
-export type IdKind = 'ulid' | 'uuid';
+export type { IdKind } from '../protocol/ids.ts';
 /** Outbound scenario: the whitepaper's three calls, or the SDK's one-call POST /transfers. */
 export type OutboundFlow = 'simple' | 'transfers';
 export type IlpMode = 'fixed' | 'per-transfer';
@@ -39,7 +40,7 @@ export const ILP_MODES: readonly IlpMode[] = ['fixed', 'per-transfer'];
 export const MODES: readonly Mode[] = ['collect', 'wait'];
 export const APIS: readonly Api[] = ['fspiop', 'iso20022'];
 export const FSPIOP_VERSIONS: readonly FspiopVersion[] = ['1.0', '1.1', '2.0'];
-export const ID_KINDS: readonly IdKind[] = ['ulid', 'uuid'];
+export const ID_KINDS: readonly IdKind[] = ['ulid', 'uuid', 'uuid4'];
 export const OUTBOUND_FLOWS: readonly OutboundFlow[] = ['simple', 'transfers'];
 
 export interface JwsConfig {
@@ -91,6 +92,11 @@ export interface RunConfig {
    * never decodes the packet in FSPIOP mode); `per-transfer`: a packet per transfer, as an SDK makes it.
    */
   ilpMode: IlpMode;
+  /**
+   * ILP packet version (ILP_VERSION): `v1` (ILP Payment; FSPIOP payees and the Testing Toolkit
+   * decode it) or `v4` (ILP Prepare; what ISO 20022 carries). Default v1 for FSPIOP, v4 for ISO.
+   */
+  ilpVersion: IlpVersion;
   jws: JwsConfig | undefined;
   /** `options.cloud` for Grafana Cloud k6 (K6_CLOUD_PROJECT_ID, K6_CLOUD_NAME, K6_CLOUD_DISTRIBUTION). */
   cloud: CloudOptions | undefined;
@@ -119,6 +125,7 @@ const FILE_KEYS = [
   'outboundUrl',
   'ilpSecret',
   'ilpMode',
+  'ilpVersion',
   'jws',
 ] as const;
 
@@ -147,6 +154,7 @@ export const ENV_VARS = [
   'CURRENCY',
   'ID_KIND',
   'ILP_MODE',
+  'ILP_VERSION',
   ...CLOUD_ENV,
 ] as const;
 
@@ -389,7 +397,11 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
     }
   }
 
-  const idText = pick(env, 'ID_KIND', file, 'idKind', problems) ?? 'ulid';
+  // FSPIOP 1.x ids are UUIDs (version nibble 1-5): a time-based v1, so it carries its send time;
+  // ULIDs where the version allows them (2.0, ISO 20022).
+  const idText =
+    pick(env, 'ID_KIND', file, 'idKind', problems) ??
+    (api === 'fspiop' && fspiopVersion !== '2.0' ? 'uuid' : 'ulid');
   const idKind = oneOf(idText, ID_KINDS, fieldOf(env, 'ID_KIND', 'idKind'), problems);
 
   const ilpSecretRaw = file.ilpSecret ?? DEFAULTS.ilpSecret;
@@ -400,6 +412,23 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
 
   const ilpText = pick(env, 'ILP_MODE', file, 'ilpMode', problems) ?? 'fixed';
   const ilpMode = oneOf(ilpText, ILP_MODES, fieldOf(env, 'ILP_MODE', 'ilpMode'), problems);
+  // FSPIOP payees decode ILP v1 (the SDK's default ILP_VERSION 1, the Testing Toolkit always); ISO
+  // 20022 carries a v4 Prepare (IlpV4PrepPacket) the hub takes the condition from. "1"/"4" as the SDK.
+  const ilpVersionRaw =
+    pick(env, 'ILP_VERSION', file, 'ilpVersion', problems) ?? (api === 'iso20022' ? 'v4' : 'v1');
+  const ilpVersionField = fieldOf(env, 'ILP_VERSION', 'ilpVersion');
+  const ilpVersion = oneOf(
+    ilpVersionRaw === '1' || ilpVersionRaw === '4' ? `v${ilpVersionRaw}` : ilpVersionRaw,
+    ILP_VERSIONS,
+    ilpVersionField,
+    problems,
+  );
+  if (api === 'iso20022' && ilpVersion === 'v1') {
+    problems.add(
+      ilpVersionField,
+      'API=iso20022 carries an ILP v4 Prepare packet (IlpV4PrepPacket), whose condition the hub decodes; use "v4"',
+    );
+  }
   if (api === 'iso20022' && idKind === 'uuid') {
     problems.add(
       fieldOf(env, 'ID_KIND', 'idKind'),
@@ -448,6 +477,7 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
     idKind: idKind!,
     ilpSecret,
     ilpMode: ilpMode!,
+    ilpVersion: ilpVersion!,
     jws,
     cloud,
     configFile: envValue(env, 'CONFIG'),

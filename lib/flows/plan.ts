@@ -10,8 +10,12 @@ import type { CryptoProvider } from '../protocol/crypto.ts';
 import { fspiopHeaders, type HeaderFactory } from '../protocol/headers.ts';
 import {
   type FixedIlp,
+  type FixedIlpSpec,
+  fixedIlpComputer,
   fixedMaterialBuilder,
+  type IlpPair,
   type TransferMaterialBuilder,
+  type TransferMaterialConfig,
   transferMaterialBuilder,
 } from '../protocol/material.ts';
 
@@ -46,10 +50,44 @@ export interface FlowPlan {
 export const EXPIRY_MARGIN_MS = 10_000;
 
 /**
- * `fixedIlp`: in fixed ILP mode, a pair already computed and checked with `fixedIlpPair` (k6: by the
- * coordinating VU, handed over in the setup data), used as is; without it the pair is computed here.
+ * The fixed-mode packets of a run: one per pair of the pool, at the run's amount and currency, in
+ * the pool's pair order (the index a transfer draws).
  */
-export function prepareFlows(config: RunConfig, crypto: CryptoProvider, fixedIlp?: FixedIlp): FlowPlan {
+export function fixedIlpSpecs(config: RunConfig): FixedIlpSpec[] {
+  return config.pool.pairs.map((p) => ({
+    payerFsp: p.payer,
+    payeeFsp: p.payee,
+    amount: config.amount,
+    currency: config.currency,
+  }));
+}
+
+/**
+ * How a run computes its fixed packets (secret, version, one party per FSP: the first MSISDN of
+ * its range). The coordinator and a VU without setup data compute with it, so they agree.
+ */
+export function fixedIlpConfig(
+  config: RunConfig,
+  crypto: CryptoProvider,
+): Omit<TransferMaterialConfig, 'ilp'> {
+  return {
+    crypto,
+    secret: config.ilpSecret,
+    ilpVersion: config.ilpVersion,
+    fixedMsisdn: new Map(config.pool.dfsps.map((d) => [d.id, d.msisdn.first] as const)),
+  };
+}
+
+/**
+ * `fixedIlp`: in fixed ILP mode, the pairs already computed and checked with `fixedIlpPairs` for
+ * `fixedIlpSpecs(config)`, by pair index (k6: by the coordinating VU, handed over in the setup
+ * data), used as they are; without them each pair's packet is computed on its first transfer.
+ */
+export function prepareFlows(
+  config: RunConfig,
+  crypto: CryptoProvider,
+  fixedIlp?: readonly IlpPair[],
+): FlowPlan {
   const picker = new PairPicker(config.pool.pairs);
   const api = config.api;
   const version = config.fspiopVersion;
@@ -60,9 +98,14 @@ export function prepareFlows(config: RunConfig, crypto: CryptoProvider, fixedIlp
   }));
   const msisdn = new Map(config.pool.dfsps.map((d) => [d.id, d.msisdn] as const));
   const material =
-    config.ilpMode === 'fixed' && fixedIlp
-      ? fixedMaterialBuilder(fixedIlp)
-      : transferMaterialBuilder({ crypto, secret: config.ilpSecret, ilp: config.ilpMode });
+    config.ilpMode === 'fixed'
+      ? fixedFlowMaterial(config, crypto, fixedIlp)
+      : transferMaterialBuilder({
+          crypto,
+          secret: config.ilpSecret,
+          ilp: config.ilpMode,
+          ilpVersion: config.ilpVersion,
+        });
   return {
     config,
     picker,
@@ -78,4 +121,29 @@ export function prepareFlows(config: RunConfig, crypto: CryptoProvider, fixedIlp
     },
     expiryMs: config.timeoutMs + EXPIRY_MARGIN_MS,
   };
+}
+
+function fixedFlowMaterial(
+  config: RunConfig,
+  crypto: CryptoProvider,
+  given: readonly IlpPair[] | undefined,
+): TransferMaterialBuilder {
+  if (!given) return transferMaterialBuilder({ ...fixedIlpConfig(config, crypto), ilp: 'fixed' });
+  const specs = fixedIlpSpecs(config);
+  if (given.length !== specs.length) {
+    throw new Error(
+      `fixed ILP: ${given.length} packet(s) handed over for the ${specs.length} pair(s) of the pool`,
+    );
+  }
+  const pairs: FixedIlp[] = specs.map((s, i) => ({
+    ...s,
+    ilpPacket: given[i]!.ilpPacket,
+    condition: given[i]!.condition,
+  }));
+  // Only a transfer outside the pool's pairs at the run's amount (none in the kit's flows) computes.
+  let compute: ((s: FixedIlpSpec) => FixedIlp) | undefined;
+  return fixedMaterialBuilder(pairs, (s) => {
+    compute ??= fixedIlpComputer(fixedIlpConfig(config, crypto));
+    return compute(s);
+  });
 }

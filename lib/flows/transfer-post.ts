@@ -8,7 +8,7 @@ import { msisdnAt } from '../config/pool.ts';
 import type { HttpRequest } from '../protocol/http.ts';
 import { newId, ulid } from '../protocol/ids.ts';
 import { isoTransfersPostBody } from '../protocol/iso20022.ts';
-import type { FixedIlp } from '../protocol/material.ts';
+import type { IlpPair } from '../protocol/material.ts';
 import { fspiopDateTime } from '../protocol/patterns.ts';
 import { newTraceContext } from '../protocol/trace.ts';
 import type { FlowPlan } from './plan.ts';
@@ -26,7 +26,7 @@ export interface PreparedTransfer {
 
 export interface TransferTerms {
   /** From the quote (e2e): the payee's ILP packet and condition. Otherwise built locally. */
-  ilp?: FixedIlp;
+  ilp?: IlpPair;
   /** From the quote: the amount to transfer. */
   amount?: string;
   currency?: string;
@@ -81,6 +81,7 @@ export function prepareTransfer(
     amount,
     currency,
     expiration,
+    pairIndex: drawn.pairIndex,
   };
   const fspiopBody = terms.ilp
     ? {

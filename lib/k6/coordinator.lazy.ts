@@ -9,9 +9,11 @@
  * once per VU that asks for it.
  */
 import type { RunConfig, ScenarioKind } from '../config/run-config.ts';
+import { fixedIlpConfig, fixedIlpSpecs } from '../flows/plan.ts';
 import { planRun, type RunPlan } from '../plan/run-plan.ts';
 import type { CryptoProvider } from '../protocol/crypto.ts';
-import { type FixedIlp, fixedIlpPair } from '../protocol/material.ts';
+import { conditionFromFulfilment } from '../protocol/ilp.ts';
+import { fixedIlpPairs, type IlpPair } from '../protocol/material.ts';
 import { summaryOutputs } from '../summary/outputs.ts';
 import type { RunInfo } from '../summary/result.ts';
 import { verdictContext } from '../verdict/context.ts';
@@ -25,9 +27,19 @@ export function runPlanOf(config: RunConfig): RunPlan {
   return planned.plan;
 }
 
-/** The fixed-mode ILP pair, computed and checked once for the whole run. */
-export function checkedFixedIlp(config: RunConfig, crypto: CryptoProvider): FixedIlp {
-  return fixedIlpPair({ crypto, secret: config.ilpSecret });
+/**
+ * The fixed-mode ILP pairs, computed (and their hashing checked) once for the whole run: one per pair of the pool
+ * (in its order), naming that pair's FSPs and the run's amount. Only packet and condition travel
+ * to the load VUs (the setup data is copied into every VU).
+ */
+export function checkedFixedIlp(config: RunConfig, crypto: CryptoProvider): IlpPair[] {
+  return fixedIlpPairs(fixedIlpConfig(config, crypto), fixedIlpSpecs(config)).map((f, i) => {
+    // A crypto provider that hashes wrong (k6's native paths) would fail every transfer: stop here.
+    if (conditionFromFulfilment(f.fulfilment!, crypto) !== f.condition) {
+      throw new Error(`fixed ILP pair ${i}: SHA-256 of its fulfilment is not its condition`);
+    }
+    return { ilpPacket: f.ilpPacket, condition: f.condition };
+  });
 }
 
 /** handleSummary's files (stdout, result JSON, text, JUnit), verdict included. */

@@ -21,7 +21,7 @@ import type { FlowContext, FlowResult } from '../flows/types.ts';
 import { METRIC } from '../metrics/registry.ts';
 import type { K6Options, ScenarioOptions } from '../plan/options.ts';
 import { createSubtleJwsSigner, type SubtleLike } from '../protocol/jws.ts';
-import type { FixedIlp } from '../protocol/material.ts';
+import type { IlpPair } from '../protocol/material.ts';
 import { interpretRelayStats, relayStatsRequest } from '../protocol/relay.ts';
 import { checkedFixedIlp, runPlanOf, summaryOutputFiles } from './coordinator.lazy.ts';
 import { k6Crypto } from './crypto.ts';
@@ -37,8 +37,11 @@ export interface SetupData {
   /** This runner's cumulative relay counts at the start (baselines for evictions and duplicates). */
   evicted: number;
   duplicates: number;
-  /** Fixed ILP mode: the pair every VU puts in its transfers (computed and checked once, in setup). */
-  fixedIlp?: FixedIlp;
+  /**
+   * Fixed ILP mode: the packet and condition of each pair of the pool, by pair index, that every VU
+   * puts in its transfers (computed and checked once, by the coordinating VU).
+   */
+  fixedIlp?: IlpPair[];
   /** The planned load scenario (the detector probe needs its rate, stages and maxVUs). */
   load: ScenarioOptions;
 }
@@ -110,8 +113,8 @@ export function defineScenario(kind: ScenarioKind): Scenario {
     : undefined;
   const crypto6 = pooledRandom(k6Crypto);
   // The coordinating VU checks the whole flow configuration in the init context (a bad value stops
-  // k6 before any load) and computes the fixed ILP pair once; setup() hands the pair to the load
-  // VUs, which build their plan on their first iteration from it instead of recomputing it.
+  // k6 before any load) and computes the fixed ILP pairs once; setup() hands them to the load
+  // VUs, which build their plan on their first iteration from them instead of recomputing them.
   const fixedIlp = coordinating && config.ilpMode === 'fixed' ? checkedFixedIlp(config, crypto6) : undefined;
   let plan: FlowPlan | undefined = coordinating ? prepareFlows(config, crypto6, fixedIlp) : undefined;
   const flowPlan = (data: SetupData | undefined): FlowPlan =>

@@ -119,6 +119,20 @@ export function statOf(view: SummaryView, name: string, stat: string): number | 
   return m.values[stat];
 }
 
+const REJECTED_BY_CODE = /^ml_transfers_rejected\{error_code:([\w.-]+)\}$/;
+
+/** Rejections per `error_code` sub-metric the summary carries (those the options break out), largest first. */
+export function rejectionsByCode(view: SummaryView): Array<{ code: string; count: number }> {
+  const out: Array<{ code: string; count: number }> = [];
+  for (const name of view.metrics.keys()) {
+    const m = REJECTED_BY_CODE.exec(name);
+    if (!m) continue;
+    const count = countOf(view, name);
+    if (count > 0) out.push({ code: m[1]!, count });
+  }
+  return out.sort((a, b) => b.count - a.count);
+}
+
 /** Threshold results across metrics, `metric: expression` → passed (legacy shape only). */
 export function thresholdResults(
   view: SummaryView,

@@ -216,3 +216,14 @@ export function hexEncode(bytes: Uint8Array): string {
   for (; i < n; i++) out += HEX_BYTE[bytes[i]!]!;
   return out;
 }
+
+/**
+ * One byte per UTF-16 code unit, its low byte: what Node's Buffer writes for the 'ascii' and
+ * 'latin1' encodings (`ilp-packet` writes ILP addresses so). Equals `asciiBytes` on ASCII text.
+ */
+export function latin1Bytes(text: string): Uint8Array {
+  const n = text.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}

@@ -3,9 +3,10 @@
  * `JSON.stringify`: undefined and function members are skipped, non-finite numbers become null.
  *
  * Why: the ILP v4 data is base64url(JSON of the transaction object) and the fulfilment is an HMAC
- * over that JSON. Older SDKs stringify with sorted keys (safe-stable-stringify); newer ones
- * re-stringify the parsed object in its own key order (fast-safe-stringify). Sorted text is the one
- * form both reproduce byte for byte, so a payee of either generation derives the same fulfilment.
+ * over that JSON, which a payee recomputes by re-stringifying the parsed object. SSC up to 19.18.8
+ * keeps the parsed key order (fast-safe-stringify); 19.18.9 and later sort keys
+ * (safe-stable-stringify). Sorted text is the one form both reproduce byte for byte, so a payee of
+ * either generation derives the same fulfilment (docs/facts/mojaloop.md#ilp).
  *
  * Cost matters (once per transfer, and k6 interprets JS slowly): the fast path reorders objects
  * whose keys are out of order (reusing those already in order) and lets the native

@@ -68,3 +68,10 @@ export function errorCodeName(code: string): string {
   const m = ERROR_MESSAGES[code];
   return m === undefined ? code : `${code} ${m}`;
 }
+
+/** How a rejection code (the `error_code` tag) reads: `3100 Generic validation error`, `HTTP 400 (no FSPIOP error)`, ... */
+export function rejectionName(code: string): string {
+  if (/^http\d{3}$/.test(code)) return `HTTP ${code.slice(4)} (no FSPIOP error)`;
+  if (code === 'none') return 'without an error code';
+  return errorCodeName(code);
+}

@@ -1,5 +1,7 @@
 /**
- * ILP v4 Prepare packets, fulfilments and conditions as the Mojaloop SDKs make them.
+ * ILP v4 Prepare packets, fulfilments and conditions as the Mojaloop SDKs make them, and what
+ * works on packets of either version (v1 is in ilp-v1.ts): version detection, the transaction JSON
+ * of a packet, a payee's fulfilment.
  *
  * The OER layout is the one of the `ilp-packet` npm package (`serializeIlpPrepare`), which k6
  * cannot load, so it is encoded here; tests compare the bytes with that package as an oracle.
@@ -23,12 +25,13 @@ import {
   utf8Encode,
 } from './bytes.ts';
 import type { CryptoProvider } from './crypto.ts';
+import { decodeIlpPayment, fulfilmentOfV1Packet, ILP_PAYMENT_TYPE } from './ilp-v1.ts';
 import { amountToIlpUnits } from './money.ts';
+import { checkUint64, type DecodeResult, OerReader, prefixSize, writePrefix, writeUint64 } from './oer.ts';
 
 export const ILP_PREPARE_TYPE = 12;
 /** The constant destination address of Mojaloop's ILP v4 packets. */
 export const MOJALOOP_ILP_ADDRESS = 'g.mojaloop';
-const UINT64_MAX = 18446744073709551615n;
 
 export interface IlpPrepare {
   /** Amount in ILP units (already scaled by the currency's decimals), decimal string of a uint64. */
@@ -75,59 +78,11 @@ export function interledgerTime(date: Date): string {
   );
 }
 
-/** Bytes of an OER length prefix: 1 when < 128, else 1 + the minimal big-endian length bytes. */
-function prefixSize(length: number): number {
-  if (length < 128) return 1;
-  let n = 1;
-  for (let l = length; l > 0; l = Math.floor(l / 256)) n++;
-  return n;
-}
-
-function writePrefix(out: Uint8Array, o: number, length: number): number {
-  if (length < 128) {
-    out[o] = length;
-    return o + 1;
-  }
-  const size = prefixSize(length) - 1;
-  out[o] = 0x80 | size;
-  for (let i = size, l = length; i >= 1; i--, l = Math.floor(l / 256)) out[o + i] = l & 0xff;
-  return o + 1 + size;
-}
-
-/** Amounts of up to 15 digits (< 2^53) take the Number path: BigInt steps are slow in k6. */
-const SAFE_DIGITS = /^\d{1,15}$/;
-
-function writeAmount(out: Uint8Array, o: number, amount: string): void {
-  if (SAFE_DIGITS.test(amount)) {
-    const n = Number(amount);
-    const hi = Math.floor(n / 4294967296);
-    const lo = n % 4294967296;
-    out[o] = hi >>> 24;
-    out[o + 1] = (hi >>> 16) & 0xff;
-    out[o + 2] = (hi >>> 8) & 0xff;
-    out[o + 3] = hi & 0xff;
-    out[o + 4] = lo >>> 24;
-    out[o + 5] = (lo >>> 16) & 0xff;
-    out[o + 6] = (lo >>> 8) & 0xff;
-    out[o + 7] = lo & 0xff;
-    return;
-  }
-  let big = BigInt(amount);
-  for (let i = 7; i >= 0; i--) {
-    out[o + i] = Number(big & 0xffn);
-    big >>= 8n;
-  }
-}
-
 const MOJALOOP_ADDRESS_BYTES = asciiBytes(MOJALOOP_ILP_ADDRESS);
 
 /** OER-encodes a Prepare packet. Throws on values the packet cannot carry. */
 export function encodeIlpPrepare(p: IlpPrepare): Uint8Array {
-  if (!/^\d{1,20}$/.test(p.amount) || (p.amount.length > 15 && BigInt(p.amount) > UINT64_MAX)) {
-    throw new Error(
-      `ilp amount: expected an unsigned 64-bit integer string, got ${JSON.stringify(p.amount)}`,
-    );
-  }
+  checkUint64(p.amount);
   if (p.executionCondition.length !== 32) {
     throw new Error(`ilp executionCondition: expected 32 bytes, got ${p.executionCondition.length}`);
   }
@@ -141,7 +96,7 @@ export function encodeIlpPrepare(p: IlpPrepare): Uint8Array {
   const out = new Uint8Array(1 + prefixSize(contentLength) + contentLength);
   out[0] = ILP_PREPARE_TYPE;
   let o = writePrefix(out, 1, contentLength);
-  writeAmount(out, o, p.amount);
+  writeUint64(out, o, p.amount);
   o += 8;
   for (let i = 0; i < 17; i++) out[o + i] = time.charCodeAt(i);
   o += 17;
@@ -166,44 +121,16 @@ function parseInterledgerTime(t: string): Date | undefined {
   return d;
 }
 
-class Reader {
-  pos = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-  byte(): number {
-    if (this.pos >= this.bytes.length) throw new Error('truncated');
-    return this.bytes[this.pos++]!;
-  }
-  take(n: number): Uint8Array {
-    if (this.pos + n > this.bytes.length) throw new Error('truncated');
-    const out = this.bytes.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-  varLength(): number {
-    const first = this.byte();
-    if (first < 128) return first;
-    const n = first & 0x7f;
-    if (n === 0 || n > 4) throw new Error('bad length prefix');
-    let len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + this.byte();
-    return len;
-  }
-  varOctets(): Uint8Array {
-    return this.take(this.varLength());
-  }
-}
-
-export type DecodeResult<T> = { ok: true; value: T } | { ok: false; error: string };
+export type { DecodeResult } from './oer.ts';
 
 /** Decodes an OER Prepare packet; never throws. */
 export function decodeIlpPrepare(bytes: Uint8Array): DecodeResult<IlpPrepare> {
   try {
-    const env = new Reader(bytes);
+    const env = new OerReader(bytes);
     const type = env.byte();
     if (type !== ILP_PREPARE_TYPE) return { ok: false, error: `packet type ${type} is not Prepare (12)` };
-    const content = new Reader(env.varOctets());
-    let amount = 0n;
-    for (const b of content.take(8)) amount = (amount << 8n) | BigInt(b);
+    const content = new OerReader(env.varOctets());
+    const amount = content.uint64();
     const t = bytesToLatin1(content.take(17));
     if (!/^\d{17}$/.test(t)) return { ok: false, error: 'expiresAt is not 17 digits' };
     const expiresAt = parseInterledgerTime(t);
@@ -213,7 +140,7 @@ export function decodeIlpPrepare(bytes: Uint8Array): DecodeResult<IlpPrepare> {
     const data = Uint8Array.from(content.varOctets());
     return {
       ok: true,
-      value: { amount: amount.toString(), expiresAt, executionCondition, destination, data },
+      value: { amount, expiresAt, executionCondition, destination, data },
     };
   } catch (e) {
     return { ok: false, error: `malformed ILP packet: ${(e as Error).message}` };
@@ -271,19 +198,51 @@ function jsBase64(bytes: Uint8Array, variant: 'std' | 'rawurl'): string {
   return variant === 'std' ? base64Encode(bytes) : base64UrlEncode(bytes);
 }
 
-/** The transaction-object JSON carried in a v4 packet's data field. */
-export function transactionJsonOfPacket(ilpPacket: string): DecodeResult<string> {
+/** ILP packet versions: v1 = ILP "Payment" (type 1, the FSPIOP default), v4 = ILP Prepare (type 12). */
+export type IlpVersion = 'v1' | 'v4';
+export const ILP_VERSIONS: readonly IlpVersion[] = ['v1', 'v4'];
+
+/**
+ * The version of a packet from its type byte (the first base64 quantum only: cheap), or undefined
+ * when the text is not base64 or the type is neither 1 nor 12. Says nothing about the rest.
+ */
+export function ilpVersionOfPacket(ilpPacket: string): IlpVersion | undefined {
+  const head = base64Decode(ilpPacket.length > 4 ? ilpPacket.slice(0, 4) : ilpPacket);
+  const type = head?.[0];
+  return type === ILP_PAYMENT_TYPE ? 'v1' : type === ILP_PREPARE_TYPE ? 'v4' : undefined;
+}
+
+/** The data field of a v1 or v4 packet (decoded whole, so a malformed packet is an error). */
+function dataOfPacket(ilpPacket: string): DecodeResult<{ version: IlpVersion; data: Uint8Array }> {
   const bytes = base64Decode(ilpPacket);
   if (!bytes) return { ok: false, error: 'ilpPacket is not base64url' };
-  const decoded = decodeIlpPrepare(bytes);
-  if (!decoded.ok) return decoded;
-  const json = base64Decode(bytesToLatin1(decoded.value.data));
+  if (bytes[0] === ILP_PAYMENT_TYPE) {
+    const v1 = decodeIlpPayment(bytes);
+    return v1.ok ? { ok: true, value: { version: 'v1', data: v1.value.data } } : v1;
+  }
+  if (bytes[0] !== ILP_PREPARE_TYPE && bytes.length > 0) {
+    return {
+      ok: false,
+      error: `packet type ${bytes[0]} is neither an ILP v1 Payment (1) nor a v4 Prepare (12)`,
+    };
+  }
+  const v4 = decodeIlpPrepare(bytes);
+  return v4.ok ? { ok: true, value: { version: 'v4', data: v4.value.data } } : v4;
+}
+
+/** The transaction-object JSON carried in a packet's data field (v1 and v4 carry it alike). */
+export function transactionJsonOfPacket(ilpPacket: string): DecodeResult<string> {
+  const d = dataOfPacket(ilpPacket);
+  if (!d.ok) return d;
+  const json = base64Decode(bytesToLatin1(d.value.data));
   if (!json) return { ok: false, error: 'ILP data is not base64url' };
   return { ok: true, value: utf8Decode(json) };
 }
 
 /**
- * What a payee that shares the secret does: derive the fulfilment from the packet's data.
+ * What a payee that shares the secret does: derive the fulfilment from the packet, in the
+ * packet's own version (its type byte): v1 = HMAC over the packet text as received (decoded first,
+ * so a malformed packet is refused); v4 = HMAC over base64 of the JSON in its data.
  * Returns an error (never throws) for packets that cannot be decoded.
  */
 export function fulfilmentFromIlpPacket(
@@ -291,17 +250,21 @@ export function fulfilmentFromIlpPacket(
   secretKey: Uint8Array,
   crypto: CryptoProvider,
 ): DecodeResult<string> {
-  const bytes = base64Decode(ilpPacket);
-  if (!bytes) return { ok: false, error: 'ilpPacket is not base64url' };
-  const decoded = decodeIlpPrepare(bytes);
-  if (!decoded.ok) return decoded;
+  const d = dataOfPacket(ilpPacket);
+  if (!d.ok) return d;
+  // The text decoded as base64, so it is ASCII: its bytes are what the SDK's HMAC reads.
+  if (d.value.version === 'v1')
+    return { ok: true, value: fulfilmentOfV1Packet(ilpPacket, secretKey, crypto) };
   // The HMAC covers the JSON bytes exactly as carried (for UTF-8 JSON, what the SDK re-derives).
-  const json = base64Decode(bytesToLatin1(decoded.value.data));
+  const json = base64Decode(bytesToLatin1(d.value.data));
   if (!json) return { ok: false, error: 'ILP data is not base64url' };
   return { ok: true, value: fulfilmentOfJson(json, secretKey, crypto) };
 }
 
-/** The condition carried inside a packet (ISO 20022 mode derives the condition this way). */
+/**
+ * The condition carried inside a v4 packet (ISO 20022 mode derives the condition this way). A v1
+ * packet carries none: it is refused as "not Prepare".
+ */
 export function conditionOfIlpPacket(ilpPacket: string): DecodeResult<string> {
   const bytes = base64Decode(ilpPacket);
   if (!bytes) return { ok: false, error: 'ilpPacket is not base64url' };

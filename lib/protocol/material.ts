@@ -3,33 +3,60 @@
  * condition and fulfilment (the fulfilment is kept for tests and for a payee that shares the
  * secret; the payer never sends it).
  *
- * Two ILP modes, chosen once at configuration time:
- * - `per-transfer` (default): a fresh transaction object per transfer, its ILP v4 packet and the
- *   SDK's HMAC fulfilment. Realistic; costs one HMAC, one SHA-256 and the packet encoding.
- * - `fixed`: one packet/condition pair computed (or given) at configuration time and reused by
- *   every transfer, as the Mojaloop performance harness does. The hub never decodes the packet in
- *   FSPIOP mode and, in ISO mode, only decodes its condition, so this is valid on the wire; the
- *   packet's amount and parties just do not match the body.
+ * Two ILP versions (docs/facts/mojaloop.md#ilp): `v1` (ILP Payment, what FSPIOP payees and the
+ * Testing Toolkit decode) and `v4` (ILP Prepare, what ISO 20022 needs). Two ILP modes, chosen once
+ * at configuration time:
+ * - `per-transfer`: a fresh transaction object per transfer, its packet and the SDK's HMAC
+ *   fulfilment. Realistic; costs one HMAC, one SHA-256 and the packet encoding.
+ * - `fixed`: packets computed once and reused, as the Mojaloop performance harness does, but one per
+ *   payer→payee pair and amount: each names the transfer's payer FSP, payee FSP, amount and
+ *   currency, so a payee or Testing Toolkit that checks the packet against the transfer
+ *   (`validateIlpAgainstTransferRequest`) accepts it. Only the ids (quoteId, transactionId) and the
+ *   parties (one per FSP) are shared by all transfers of a pair.
  */
 import type { Party, TransactionType, TransfersPostRequest } from './bodies.ts';
 import { P2P_TRANSACTION_TYPE, party, transfersPostBody } from './bodies.ts';
 import type { CryptoProvider } from './crypto.ts';
-import { buildIlpV4, conditionFromFulfilment, conditionOfIlpPacket, ilpSecretKey } from './ilp.ts';
+import {
+  buildIlpV4,
+  conditionFromFulfilment,
+  conditionOfIlpPacket,
+  type IlpMaterial,
+  type IlpVersion,
+  ilpSecretKey,
+  ilpVersionOfPacket,
+  transactionJsonOfPacket,
+} from './ilp.ts';
+import { buildIlpV1, ilpV1Address } from './ilp-v1.ts';
 import { ILP_CONDITION } from './patterns.ts';
 import type { IlpTransaction } from './transaction.ts';
 import { transactionJson, transactionObject } from './transaction.ts';
+
+export type { IlpVersion } from './ilp.ts';
 
 /** The sdk-scheme-adapter's default ILP secret (`ILP_SECRET`), also the simulator's default. */
 export const DEFAULT_ILP_SECRET = 'mojaloop-sdk';
 
 export type IlpMode = 'per-transfer' | 'fixed';
 
-export interface FixedIlp {
+/** A packet and its condition, as a transfer carries them. */
+export interface IlpPair {
   ilpPacket: string;
   condition: string;
   /** Needed only by whoever fulfils (tests, a payee without the secret). */
   fulfilment?: string;
 }
+
+/** The fixed-mode pair of one payer→payee DFSP pair at one amount; its packet names these four. */
+export interface FixedIlp extends IlpPair {
+  payerFsp: string;
+  payeeFsp: string;
+  amount: string;
+  currency: string;
+}
+
+/** What a fixed packet is computed for. */
+export type FixedIlpSpec = Pick<FixedIlp, 'payerFsp' | 'payeeFsp' | 'amount' | 'currency'>;
 
 export interface TransferMaterialConfig {
   crypto: CryptoProvider;
@@ -37,9 +64,11 @@ export interface TransferMaterialConfig {
   secret?: string;
   /** Default `per-transfer`. */
   ilp?: IlpMode;
-  /** `fixed` mode: this pair instead of one computed from the secret. */
-  fixedIlp?: FixedIlp;
-  /** `fixed` mode: expiry of the computed packet (default 2099-12-31T23:59:59.999Z). */
+  /** Packet version, default `v4`. The run config chooses `v1` for FSPIOP and `v4` for ISO 20022. */
+  ilpVersion?: IlpVersion;
+  /** `fixed` mode: the MSISDN of each FSP's party in computed packets (default: the FSP id). */
+  fixedMsisdn?: ReadonlyMap<string, string>;
+  /** `fixed` mode: expiry of computed packets (default 2099-12-31T23:59:59.999Z). */
   fixedExpiration?: string;
   /** Default P2P TRANSFER/PAYER/CONSUMER. */
   transactionType?: TransactionType;
@@ -60,9 +89,14 @@ export interface TransferSpec {
   payeeMsisdn?: string;
   amount: string;
   currency: string;
-  /** FSPIOP DateTime with milliseconds; also the packet's expiresAt in per-transfer mode. */
+  /** FSPIOP DateTime with milliseconds; also the packet's expiresAt (v4) in per-transfer mode. */
   expiration: string;
   note?: string;
+  /**
+   * Fixed mode: index of the pair in the `fixedIlp` list, a hint that saves the lookup (checked
+   * against the pair's FSPs and amount, so a wrong hint costs a lookup, never a wrong packet).
+   */
+  pairIndex?: number;
 }
 
 export interface TransferMaterial {
@@ -78,9 +112,39 @@ export interface TransferMaterial {
 export type TransferMaterialBuilder = (spec: TransferSpec) => TransferMaterial;
 
 const FIXED_ID = '00000000000000000000000000';
+const FIXED_EXPIRATION = '2099-12-31T23:59:59.999Z';
 
 function partyOf(given: Party | undefined, msisdn: string | undefined, fspId: string): Party {
   return given ?? party({ idType: 'MSISDN', idValue: msisdn ?? fspId, fspId });
+}
+
+function checkedVersion(given: IlpVersion | undefined): IlpVersion {
+  const version = given ?? 'v4';
+  if (version !== 'v1' && version !== 'v4') {
+    throw new Error(`ilpVersion: expected "v1" or "v4", got ${JSON.stringify(version)}`);
+  }
+  return version;
+}
+
+/**
+ * The ILP material of a transaction object in `version`: v1 addresses the packet to the payee
+ * (`g.<fsp>.<type>.<id>`), v4 to `g.mojaloop` with the transaction's expiration as expiresAt.
+ */
+export function ilpOfTransaction(
+  version: IlpVersion,
+  tx: IlpTransaction,
+  secretKey: Uint8Array,
+  crypto: CryptoProvider,
+): IlpMaterial {
+  const json = transactionJson(tx);
+  const { amount, currency } = tx.amount;
+  return version === 'v1'
+    ? buildIlpV1(
+        { transactionJson: json, amount, currency, account: ilpV1Address(tx.payee.partyIdInfo) },
+        secretKey,
+        crypto,
+      )
+    : buildIlpV4({ transactionJson: json, amount, currency, expiration: tx.expiration }, secretKey, crypto);
 }
 
 /** Checks the configuration once and returns the per-transfer builder. */
@@ -90,6 +154,7 @@ export function transferMaterialBuilder(config: TransferMaterialConfig): Transfe
   if (mode !== 'per-transfer' && mode !== 'fixed') {
     throw new Error(`ilp: expected "per-transfer" or "fixed", got ${JSON.stringify(mode)}`);
   }
+  const version = checkedVersion(config.ilpVersion);
   const key = ilpSecretKey(checkedSecret(config.secret));
   const transactionType = config.transactionType ?? P2P_TRANSACTION_TYPE;
 
@@ -118,16 +183,7 @@ export function transferMaterialBuilder(config: TransferMaterialConfig): Transfe
         condition: '',
         expiration: s.expiration,
       });
-      const ilp = buildIlpV4(
-        {
-          transactionJson: transactionJson(tx),
-          amount: s.amount,
-          currency: s.currency,
-          expiration: s.expiration,
-        },
-        key,
-        crypto,
-      );
+      const ilp = ilpOfTransaction(version, tx, key, crypto);
       body.ilpPacket = ilp.ilpPacket;
       body.condition = ilp.condition;
       return {
@@ -140,36 +196,109 @@ export function transferMaterialBuilder(config: TransferMaterialConfig): Transfe
     };
   }
 
-  return fixedMaterialBuilder(fixedIlpPair(config));
+  // Each pair's packet on its first transfer (a k6 run hands precomputed ones to fixedMaterialBuilder).
+  return fixedMaterialBuilder([], fixedIlpComputer(config));
 }
 
 /**
- * The fixed-mode pair: `config.fixedIlp` or one computed from the secret, checked (condition
- * format, the packet carries the condition, the fulfilment hashes to it). A k6 run computes it
- * once, in its coordinating VU, and hands it to the load VUs (lib/k6/scenario.ts): decoding and
- * hashing it in every VU would cost each of them ~0.25 MB of init-time garbage.
+ * The fixed packets of `specs`, computed from the secret (they name their pair's FSPs and amount
+ * by construction; the tests hold them against the SDK's own ILP code). A k6 run computes them
+ * once, in its coordinating VU, and hands them to the load VUs (lib/k6/scenario.ts): computing
+ * them in every VU would cost each of them init-time garbage.
  */
-export function fixedIlpPair(
-  config: Pick<
-    TransferMaterialConfig,
-    'crypto' | 'secret' | 'fixedIlp' | 'fixedExpiration' | 'transactionType'
-  >,
-): FixedIlp {
-  const fixed =
-    config.fixedIlp ??
-    computeFixedIlp(
-      ilpSecretKey(checkedSecret(config.secret)),
-      config.crypto,
-      config.transactionType ?? P2P_TRANSACTION_TYPE,
-      config.fixedExpiration,
-    );
-  checkFixed(fixed, config.crypto);
-  return fixed;
+export function fixedIlpPairs(
+  config: Omit<TransferMaterialConfig, 'ilp'>,
+  specs: readonly FixedIlpSpec[],
+): FixedIlp[] {
+  return specs.map(fixedIlpComputer(config));
 }
 
-/** The fixed-mode builder for a pair from `fixedIlpPair` (not checked again). */
-export function fixedMaterialBuilder(fixed: FixedIlp): TransferMaterialBuilder {
+/**
+ * Computes the fixed packet of one pair and amount: a transaction object with fixed ids and
+ * expiry, one party per FSP (its `fixedMsisdn`), the pair's FSPs, the amount and currency.
+ */
+export function fixedIlpComputer(
+  config: Omit<TransferMaterialConfig, 'ilp'>,
+): (spec: FixedIlpSpec) => FixedIlp {
+  const version = checkedVersion(config.ilpVersion);
+  const key = ilpSecretKey(checkedSecret(config.secret));
+  const transactionType = config.transactionType ?? P2P_TRANSACTION_TYPE;
+  const expiration = config.fixedExpiration ?? FIXED_EXPIRATION;
+  const msisdn = config.fixedMsisdn;
+  return (s: FixedIlpSpec): FixedIlp => {
+    const tx = transactionObject({
+      quoteId: FIXED_ID,
+      transactionId: FIXED_ID,
+      transactionType,
+      payer: party({ idValue: msisdn?.get(s.payerFsp) ?? s.payerFsp, fspId: s.payerFsp }),
+      payee: party({ idValue: msisdn?.get(s.payeeFsp) ?? s.payeeFsp, fspId: s.payeeFsp }),
+      expiration,
+      amount: s.amount,
+      currency: s.currency,
+    });
+    const ilp = ilpOfTransaction(version, tx, key, config.crypto);
+    return {
+      payerFsp: s.payerFsp,
+      payeeFsp: s.payeeFsp,
+      amount: s.amount,
+      currency: s.currency,
+      ilpPacket: ilp.ilpPacket,
+      condition: ilp.condition,
+      fulfilment: ilp.fulfilment,
+    };
+  };
+}
+
+function matches(f: FixedIlp, s: TransferSpec): boolean {
+  return (
+    f.payerFsp === s.payerFsp &&
+    f.payeeFsp === s.payeeFsp &&
+    f.amount === s.amount &&
+    f.currency === s.currency
+  );
+}
+
+/** Computed packets of pairs outside the given list, per builder; cleared when full. */
+const MAX_COMPUTED = 1024;
+
+/**
+ * The fixed-mode builder for pairs from `fixedIlpPairs` (not checked again). A transfer takes the
+ * pair at `spec.pairIndex` when it matches (four string comparisons), else the pair of its FSPs
+ * and amount; without one, `compute` makes it (once, then it is kept), and without `compute` the
+ * builder throws rather than send a packet that names another transfer.
+ */
+export function fixedMaterialBuilder(
+  pairs: readonly FixedIlp[],
+  compute?: (spec: FixedIlpSpec) => FixedIlp,
+): TransferMaterialBuilder {
+  let byKey: Map<string, FixedIlp> | undefined;
+  let computed = 0;
+  const find = (s: TransferSpec): FixedIlp => {
+    const k = `${s.payerFsp} ${s.payeeFsp} ${s.amount} ${s.currency}`;
+    if (!byKey) {
+      byKey = new Map();
+      for (const f of pairs) byKey.set(`${f.payerFsp} ${f.payeeFsp} ${f.amount} ${f.currency}`, f);
+    }
+    let f = byKey.get(k);
+    if (f) return f;
+    if (!compute) {
+      throw new Error(
+        `fixed ILP: no packet for ${s.payerFsp} -> ${s.payeeFsp} at ${s.amount} ${s.currency}; the fixed pairs cover the pool's pairs at the run's amount`,
+      );
+    }
+    f = compute(s);
+    if (computed >= MAX_COMPUTED) {
+      byKey = undefined;
+      computed = 0;
+    } else {
+      byKey.set(k, f);
+      computed++;
+    }
+    return f;
+  };
   return (s) => {
+    const at = s.pairIndex === undefined ? undefined : pairs[s.pairIndex];
+    const fixed = at !== undefined && matches(at, s) ? at : find(s);
     const body = transfersPostBody({
       transferId: s.transferId,
       payerFsp: s.payerFsp,
@@ -192,42 +321,69 @@ function checkedSecret(given: string | undefined): string {
   return secret;
 }
 
-/** The fixed pair a payee sharing the secret can also fulfil (its packet decodes normally). */
-function computeFixedIlp(
-  key: Uint8Array,
-  crypto: CryptoProvider,
-  transactionType: TransactionType,
-  expiration = '2099-12-31T23:59:59.999Z',
-): FixedIlp {
-  const tx = transactionObject({
-    quoteId: FIXED_ID,
-    transactionId: FIXED_ID,
-    transactionType,
-    payer: party({ idValue: 'payer', fspId: 'payer' }),
-    payee: party({ idValue: 'payee', fspId: 'payee' }),
-    expiration,
-    amount: '1',
-    currency: 'XXX',
-  });
-  return buildIlpV4(
-    { transactionJson: transactionJson(tx), amount: '1', currency: 'XXX', expiration },
-    key,
-    crypto,
-  );
+/** Reads a member path of a parsed transaction object, or undefined. */
+function at(tx: unknown, ...path: string[]): unknown {
+  let v = tx;
+  for (const p of path)
+    v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[p] : undefined;
+  return v;
 }
 
-function checkFixed(f: FixedIlp, crypto: CryptoProvider): void {
+/**
+ * Checks fixed pairs made elsewhere (`fixedIlp[i]...` names the culprit) and returns them. A pair is
+ * usable when its condition is well formed, its packet is of the run's version (a v4 packet carries
+ * the condition), the fulfilment, if any, hashes to the condition, and the packet names the pair's
+ * payer FSP, payee FSP, amount and currency exactly (the SDK's and the Testing Toolkit's
+ * `validateIlpAgainstTransferRequest` compare those four strings).
+ */
+export function checkFixedIlp(
+  pairs: readonly FixedIlp[],
+  version: IlpVersion,
+  crypto: CryptoProvider,
+): readonly FixedIlp[] {
+  for (let i = 0; i < pairs.length; i++) checkFixed(pairs[i]!, version, crypto, `fixedIlp[${i}]`);
+  return pairs;
+}
+
+function checkFixed(f: FixedIlp, version: IlpVersion, crypto: CryptoProvider, field: string): void {
   if (!ILP_CONDITION.test(f.condition)) {
     throw new Error(
-      `fixedIlp.condition: expected 43 base64url characters, got ${JSON.stringify(f.condition)}`,
+      `${field}.condition: expected 43 base64url characters, got ${JSON.stringify(f.condition)}`,
     );
   }
-  const inPacket = conditionOfIlpPacket(f.ilpPacket);
-  if (!inPacket.ok) throw new Error(`fixedIlp.ilpPacket: ${inPacket.error}`);
-  if (inPacket.value !== f.condition) {
-    throw new Error('fixedIlp.ilpPacket: the packet carries a different condition than fixedIlp.condition');
+  const json = transactionJsonOfPacket(f.ilpPacket);
+  if (!json.ok) throw new Error(`${field}.ilpPacket: ${json.error}`);
+  const packetVersion = ilpVersionOfPacket(f.ilpPacket);
+  if (packetVersion !== version) {
+    throw new Error(`${field}.ilpPacket: an ILP ${packetVersion} packet, but the run uses ILP ${version}`);
+  }
+  if (version === 'v4') {
+    const inPacket = conditionOfIlpPacket(f.ilpPacket);
+    if (!inPacket.ok) throw new Error(`${field}.ilpPacket: ${inPacket.error}`);
+    if (inPacket.value !== f.condition) {
+      throw new Error(`${field}.ilpPacket: the packet carries a different condition than ${field}.condition`);
+    }
   }
   if (f.fulfilment !== undefined && conditionFromFulfilment(f.fulfilment, crypto) !== f.condition) {
-    throw new Error('fixedIlp.fulfilment: SHA-256 of the fulfilment is not the condition');
+    throw new Error(`${field}.fulfilment: SHA-256 of the fulfilment is not the condition`);
+  }
+  let tx: unknown;
+  try {
+    tx = JSON.parse(json.value);
+  } catch {
+    throw new Error(`${field}.ilpPacket: the packet's data is not a JSON transaction object`);
+  }
+  const named: Array<[string, unknown, string]> = [
+    ['payer FSP', at(tx, 'payer', 'partyIdInfo', 'fspId'), f.payerFsp],
+    ['payee FSP', at(tx, 'payee', 'partyIdInfo', 'fspId'), f.payeeFsp],
+    ['amount', at(tx, 'amount', 'amount'), f.amount],
+    ['currency', at(tx, 'amount', 'currency'), f.currency],
+  ];
+  for (const [what, got, want] of named) {
+    if (got !== want) {
+      throw new Error(
+        `${field}.ilpPacket: the packet names ${what} ${JSON.stringify(got)}, the transfer ${JSON.stringify(want)}`,
+      );
+    }
   }
 }

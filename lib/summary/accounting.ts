@@ -19,7 +19,7 @@
  * the run is then reported NOT balanced, never silently clamped.
  */
 import { METRIC } from '../metrics/registry.ts';
-import { countOf, type SummaryView } from '../metrics/summary-view.ts';
+import { countOf, rejectionsByCode, type SummaryView } from '../metrics/summary-view.ts';
 
 export interface Accounting {
   sent: number;
@@ -80,8 +80,6 @@ export function settle(r: RecordedCounts): SettledCounts {
   };
 }
 
-const CODE_SUBMETRIC = new RegExp(`^${METRIC.transfersRejected}\\{error_code:(\\w+)\\}$`);
-
 export function accountingOf(view: SummaryView): Accounting {
   const sent = countOf(view, METRIC.transfersSent);
   const committed = countOf(view, METRIC.transfersCommitted);
@@ -90,14 +88,9 @@ export function accountingOf(view: SummaryView): Accounting {
   const transportRecorded = countOf(view, METRIC.transfersTransportFailed);
   const rejectedByCode: Record<string, number> = {};
   let byCodeTotal = 0;
-  for (const name of view.metrics.keys()) {
-    const m = CODE_SUBMETRIC.exec(name);
-    if (!m) continue;
-    const n = countOf(view, name);
-    if (n > 0) {
-      rejectedByCode[m[1]!] = n;
-      byCodeTotal += n;
-    }
+  for (const { code, count } of rejectionsByCode(view)) {
+    rejectedByCode[code] = count;
+    byCodeTotal += count;
   }
   if (rejected > byCodeTotal) rejectedByCode.other = rejected - byCodeTotal;
   const { neverArrived, transportFailed, timedOut, balanced } = settle({

@@ -1,6 +1,6 @@
 /** The human summary printed to stdout at the end of a run. */
 import { percent } from '../format/numbers.ts';
-import { errorCodeName } from '../protocol/error-codes.ts';
+import { rejectionName } from '../protocol/error-codes.ts';
 import { verdictLines } from '../verdict/format.ts';
 import type { Verdict } from '../verdict/verdict.ts';
 import type { LatencyStats, RunResult } from './result.ts';
@@ -22,13 +22,6 @@ function ms(v: number | undefined): string {
 }
 
 const pct = (v: number | undefined): string => percent(v, 2);
-
-/** How a rejection code reads: `3100 Generic validation error`, `HTTP 400 (no FSPIOP error)`, ... */
-export function rejectionName(code: string): string {
-  if (/^http\d{3}$/.test(code)) return `HTTP ${code.slice(4)} (no FSPIOP error)`;
-  if (code === 'none') return 'without an error code';
-  return errorCodeName(code);
-}
 
 function latencyLine(label: string, s: LatencyStats): string {
   return `  ${label.padEnd(22)} p50 ${ms(s.med).padStart(9)}  p95 ${ms(s['p(95)']).padStart(9)}  p99 ${ms(s['p(99)']).padStart(9)}  max ${ms(s.max).padStart(9)}`;

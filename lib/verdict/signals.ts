@@ -1,5 +1,5 @@
 import { METRIC } from '../metrics/registry.ts';
-import { countOf, rateOf, type SummaryView, statOf } from '../metrics/summary-view.ts';
+import { countOf, rateOf, rejectionsByCode, type SummaryView, statOf } from '../metrics/summary-view.ts';
 
 /**
  * The numbers the verdict reasons on, read from one runner's end-of-test summary (either shape:
@@ -38,6 +38,12 @@ export interface Signals {
   transfers: {
     sent: number;
     committed: number;
+    rejected: number;
+    rejectedSync: number;
+    /** Rejections by code as the summary breaks them out (FSPIOP codes, `http<status>`), largest first. */
+    rejectedByCode: Array<{ code: string; count: number }>;
+    timedOut: number;
+    transportFailed: number;
     /** Final outcomes that arrived after TIMEOUT_MS (counted as timed out, not committed). */
     late: number;
     /** Final outcomes whose latency is unknown (no send time). */
@@ -89,6 +95,11 @@ export function readSignals(view: SummaryView, durationS?: number): Signals {
     transfers: {
       sent: countOf(view, METRIC.transfersSent),
       committed: countOf(view, METRIC.transfersCommitted),
+      rejected: countOf(view, METRIC.transfersRejected),
+      rejectedSync: countOf(view, `${METRIC.transfersRejected}{stage:sync}`),
+      rejectedByCode: rejectionsByCode(view),
+      timedOut: countOf(view, METRIC.transfersTimedOut),
+      transportFailed: countOf(view, METRIC.transfersTransportFailed),
       late: countOf(view, METRIC.outcomesLate),
       latencyUnknown: countOf(view, METRIC.latencyUnknown),
       e2eP99Ms: statOf(view, METRIC.transferE2e, 'p(99)'),

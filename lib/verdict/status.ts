@@ -13,6 +13,7 @@ export const VERDICT_STATUSES = [
   'GENERATOR-BOUND',
   'HUB-DEGRADING',
   'HUB-SATURATED',
+  'REJECTED',
   'INCONCLUSIVE',
   'INVALID',
 ] as const;
@@ -26,6 +27,7 @@ export const VERDICT_EXIT_CODES: Readonly<Record<VerdictStatus, number>> = {
   'HUB-SATURATED': 12,
   INCONCLUSIVE: 13,
   INVALID: 14,
+  REJECTED: 15,
 };
 
 /** What each status means, in one line (reports and docs use these words). */
@@ -38,6 +40,8 @@ export const VERDICT_MEANINGS: Readonly<Record<VerdictStatus, string>> = {
     'throughput held, but latency drifts, saws or stalls: the hub will not hold this load for long',
   'HUB-SATURATED':
     'the generator offered the load and the hub did not complete it: throughput plateaued below the target, or the latency SLO failed at the target',
+  REJECTED:
+    "the hub refused the transfers (FSPIOP errors or HTTP refusals): the run measured rejections, not capacity; fix the request or the hub's configuration",
   INCONCLUSIVE: 'nothing to judge: no load was generated, or too little to tell',
   INVALID:
     'the figures cannot be trusted: counts do not reconcile, a runner is missing, or inputs were mixed',

@@ -1,6 +1,7 @@
 import { moreRunners, OBSERVED_VU_HEADROOM } from '../config/profiles.ts';
 import { decimal, percent } from '../format/numbers.ts';
 import { readSummary, type SummaryView } from '../metrics/summary-view.ts';
+import { rejectionName } from '../protocol/error-codes.ts';
 import { readSignals, type Signals } from './signals.ts';
 import { VERDICT_EXIT_CODES, type VerdictStatus } from './status.ts';
 
@@ -55,6 +56,12 @@ export interface Verdict {
   /** 'runner' when PARALLELISM > 1: this is one runner's view */
   scope: 'run' | 'runner';
 }
+
+/**
+ * Rejected share of the transfers sent from which the run is REJECTED (when rejections are at least
+ * the timeouts): more than the 0.1 % failures the Mojaloop invariant allows are rejections.
+ */
+export const REJECTED_SHARE = 0.001;
 
 /** Firing share of the detector checks above which a signal counts. */
 export const SIGNAL_RATE = 0.1;
@@ -141,6 +148,29 @@ export function verdictFromView(view: SummaryView, ctx: VerdictContext): Verdict
     );
   }
 
+  // --- rejections: the hub (or something before it) refused the transfers ---
+  // Before the generator and throughput checks: a run whose transfers are refused has little
+  // committed throughput and fast iterations, and must not read as saturation or starvation.
+  const rejectedShare = t.sent > 0 ? t.rejected / t.sent : 0;
+  if (t.rejected > 0 && rejectedShare >= REJECTED_SHARE && t.rejected >= t.timedOut) {
+    const top = t.rejectedByCode.slice(0, 3).map((r) => `${rejectionName(r.code)} ×${r.count}`);
+    const other = t.rejected - t.rejectedByCode.reduce((n, r) => n + r.count, 0);
+    if (other > 0) top.push(`others ×${other}`);
+    evidence.push(
+      `${t.rejected} of ${t.sent} transfers rejected (${pct(rejectedShare)}; ${t.rejectedSync} synchronously): ${top.join(', ')}`,
+    );
+    advice.push(
+      "the hub refused the transfers, so the run measured rejections, not capacity: fix the request or the hub's configuration (the k6 log shows the first rejection of each VU with its description)",
+    );
+    const first = t.rejectedByCode[0]?.code;
+    if (first !== undefined) advice.push(rejectionAdvice(first));
+    return done(
+      'REJECTED',
+      `${pct(rejectedShare)} of the transfers were rejected${first !== undefined ? `, most with ${rejectionName(first)}` : ''}`,
+      'rejections',
+    );
+  }
+
   // --- generator ---
   const dropping = g.dropRatio !== undefined && g.dropRatio > DROP_RATIO;
   const starved = (g.starvedRate ?? 0) >= SIGNAL_RATE;
@@ -158,28 +188,43 @@ export function verdictFromView(view: SummaryView, ctx: VerdictContext): Verdict
     if (g.attainmentMin !== undefined) parts.push(`lowest rate attainment ${pct(g.attainmentMin)}`);
     evidence.push(`generator: ${parts.join(', ')}`);
     const poolEmpty = g.headroomMin !== undefined ? g.headroomMin <= 0.02 : dropping;
-    // CPU when the CPU checks carry the starvation, or when drops came while VUs were idle
+    // Where an iteration's time went: waiting on the hub, or the client's own work (JS, CPU wait).
+    const overheadShare =
+      g.overheadMedMs !== undefined && g.iterationMedMs !== undefined && g.iterationMedMs > 0
+        ? g.overheadMedMs / g.iterationMedMs
+        : undefined;
+    // The VUs were held by slow answers: iterations far longer than the pool was sized for, with the
+    // time spent waiting on the network. That is the hub's latency exhausting the pool, not the generator.
+    const heldByHub =
+      ctx.expectedLatencyMs !== undefined &&
+      g.iterationMedMs !== undefined &&
+      g.iterationMedMs > 2 * ctx.expectedLatencyMs &&
+      (overheadShare === undefined || overheadShare < 0.5);
+    // GENERATOR-BOUND on CPU needs evidence from the generator itself: CPU checks while VUs were
+    // free, or client-side time dominating the iterations.
     const cpuCarries = cpu && (g.cpuStarvedRate ?? 0) >= 0.5 * (g.starvedRate ?? 0);
-    const cause = cpuCarries || !poolEmpty ? 'cpu' : 'vus';
+    const cpuEvidence =
+      (cpuCarries && !poolEmpty) ||
+      (overheadShare !== undefined && overheadShare >= 0.5) ||
+      (cpuCarries && !heldByHub);
+    if (heldByHub && !cpuEvidence) {
+      evidence.push(
+        `the hub's answers held each VU ${fmt(g.iterationMedMs!, 0)} ms (median iteration) against the ${fmt(ctx.expectedLatencyMs!, 0)} ms the VU pool was sized for` +
+          (overheadShare !== undefined ? `; the client's own share of it was ${pct(overheadShare)}` : ''),
+      );
+      advice.push(
+        'the hub answered so slowly that the VU pool ran out: find the hub bottleneck first (more VUs would only queue more transfers in the hub)',
+      );
+      advice.push(
+        `if this latency is the hub's normal one, size the pool for it: EXPECTED_LATENCY_MS=${Math.ceil(g.iterationP95Ms ?? g.iterationMedMs!)} (the p95 iteration)`,
+      );
+      advice.push('run the ramp profile to find the throughput where latency turns');
+      return done('HUB-SATURATED', 'the hub slowed down until the generator ran out of VUs', 'latency');
+    }
+    const cause = cpuEvidence || !poolEmpty ? 'cpu' : 'vus';
     const runnerVus = ctx.vus !== undefined ? ctx.vus / ctx.parallelism : g.vusMax;
     const hold = g.iterationP95Ms ?? g.iterationMedMs;
     if (cause === 'vus') {
-      // a pool sized for the expected latency ran out because the hub got much slower: the hub's fault
-      const slowedDown =
-        ctx.expectedLatencyMs !== undefined &&
-        g.iterationMedMs !== undefined &&
-        g.iterationMedMs > 2 * ctx.expectedLatencyMs &&
-        invariant.ok === false;
-      if (slowedDown) {
-        evidence.push(
-          `iterations took ${fmt(g.iterationMedMs!, 0)} ms (median) against the ${fmt(ctx.expectedLatencyMs!, 0)} ms the VU pool was sized for`,
-        );
-        advice.push(
-          'the hub slowed down until the VU pool ran out: find the hub bottleneck first (more VUs would only queue more transfers in the hub)',
-        );
-        advice.push('run the ramp profile to find the throughput where latency turns');
-        return done('HUB-SATURATED', 'the hub slowed down until the generator ran out of VUs', 'latency');
-      }
       const need =
         hold !== undefined ? Math.ceil(((perRunner * hold) / 1000) * OBSERVED_VU_HEADROOM) : undefined;
       advice.push(
@@ -277,6 +322,25 @@ export function verdictFromView(view: SummaryView, ctx: VerdictContext): Verdict
     );
   }
   return done('HEALTHY', 'generator kept up, throughput on target, latency stable, invariant met');
+}
+
+/** What the most frequent rejection code points at. */
+function rejectionAdvice(code: string): string {
+  if (/^http40[13]$/.test(code))
+    return 'HTTP 401/403 without an FSPIOP error: an ingress or gateway refused the client (credentials, mTLS client certificate, allow lists)';
+  if (/^http\d{3}$/.test(code))
+    return `HTTP ${code.slice(4)} without an FSPIOP error: something before the hub's API refused the request (an ingress, a gateway, the SDK's own request validation)`;
+  if (code === '3100' || code === '3101' || code === '3102')
+    return `${rejectionName(code)}: the request does not validate against the hub's API (ids, amounts, headers, FSPIOP_VERSION, ID_KIND, ILP_VERSION)`;
+  if (code === '3106')
+    return `${rejectionName(code)}: the ILP packet or condition does not match the transfer (ILP_VERSION, ILP_MODE, the ILP secret)`;
+  if (code === '3200' || code === '3201' || code === '3202' || code === '3203')
+    return `${rejectionName(code)}: the hub does not know the FSP (onboard the payer and payee, or fix the DFSP pool in CONFIG)`;
+  if (code === '4001' || code === '4200')
+    return `${rejectionName(code)}: the payer's liquidity or net debit cap ran out (fund the payer, raise the limit)`;
+  if (code === '3303')
+    return `${rejectionName(code)}: transfers expired at the hub (raise TIMEOUT_MS, or the hub is too slow)`;
+  return `most rejections are ${rejectionName(code)}`;
 }
 
 function describeDrops(g: Signals['generator']): string {

@@ -2,6 +2,7 @@
  * What all simulated DFSPs of one process share: options, the hub's URLs, timers, transport,
  * faults and (payer side) the relay.
  */
+import type { IlpVersion } from '../../lib/protocol/ilp.ts';
 import type { Relay } from '../relay/relay.ts';
 import type { Faults } from '../runtime/faults.ts';
 import type { Scheduler } from '../runtime/scheduler.ts';
@@ -12,6 +13,11 @@ export interface DfspOptions {
   ilpKey: Uint8Array;
   /** Fulfil with transferState RESERVED (asks the hub for a commit PATCH). Default false. */
   reserveNotification: boolean;
+  /**
+   * Version of the ILP packets payees build for quotes (the SDK's ILP_VERSION; default v1). A
+   * transfer is fulfilled in the version of its own packet, whatever this says.
+   */
+  ilpVersion: IlpVersion;
   /** Payee checks that the prepare's condition matches its ILP packet (SDK CHECK_ILP). Default true. */
   checkIlp: boolean;
   /** Quote expiry when the quote request has none, seconds. */

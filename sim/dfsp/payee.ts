@@ -3,12 +3,14 @@
  * mojaloop-simulator backend (docs/facts/mojaloop.md#payee-auto-response) and the harness's callback handler (docs/facts/mojaloop.md#harness-callbacks):
  *
  * - POST /transfers -> 202, then PUT /transfers/{ID} with the fulfilment derived from the ILP packet
- *   with the shared secret (`fulfilmentFromIlpPacket`), completedTimestamp now (+ clock-skew fault),
+ *   with the shared secret in the packet's own version, v1 or v4 (`fulfilmentFromIlpPacket`; the
+ *   SDK and the Testing Toolkit do so too), completedTimestamp now (+ clock-skew fault),
  *   transferState COMMITTED (or RESERVED when configured). With checkIlp, a condition that does not
  *   match the packet is refused with an error callback.
  * - GET /parties/{Type}/{ID}[/{SubId}] -> 202, then PUT /parties/... with a synthetic party.
- * - POST /quotes -> 202, then PUT /quotes/{ID} with an ILP v4 packet/condition built from the
- *   transaction object with the same secret scheme, so a transfer using the quote fulfils.
+ * - POST /quotes -> 202, then PUT /quotes/{ID} with an ILP packet/condition (v1 by default, the SDK's
+ *   ILP_VERSION; `--ilp-version`) built from the transaction object with the same secret scheme, so
+ *   a transfer using the quote fulfils.
  *
  * Callback headers mirror the request's content version, copy traceparent and append
  * `tx_callback_start_ts=<ms>` to tracestate, as the harness's simulator does.
@@ -16,9 +18,9 @@
 import { P2P_TRANSACTION_TYPE, quotesPutBody } from '../../lib/protocol/bodies.ts';
 import { httpDate } from '../../lib/protocol/headers.ts';
 import { ulid } from '../../lib/protocol/ids.ts';
-import { buildIlpV4 } from '../../lib/protocol/ilp.ts';
 import { isoTransferFulfilBody, transferFromIso } from '../../lib/protocol/iso20022.ts';
-import { transactionJson, transactionObject } from '../../lib/protocol/transaction.ts';
+import { ilpOfTransaction } from '../../lib/protocol/material.ts';
+import { transactionObject } from '../../lib/protocol/transaction.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
 import { errorObject, errorResponse } from '../fspiop/errors.ts';
 import { conditionOf, deriveFulfilment } from '../fspiop/fulfil.ts';
@@ -260,11 +262,7 @@ function answerQuote({ dfsp, req, body }: QuoteTask): void {
       currency: amount.currency,
       note: typeof body.note === 'string' ? body.note : undefined,
     });
-    const ilp = buildIlpV4(
-      { transactionJson: transactionJson(tx), amount: amount.amount, currency: amount.currency, expiration },
-      ctx.options.ilpKey,
-      nodeCrypto,
-    );
+    const ilp = ilpOfTransaction(ctx.options.ilpVersion, tx, ctx.options.ilpKey, nodeCrypto);
     out = JSON.stringify(
       quotesPutBody({
         transferAmount: amount.amount,

@@ -1,5 +1,5 @@
 /**
- * Node-native fast paths of the ILP v4 secret scheme for the simulator's hot path.
+ * Node-native fast paths of the ILP secret schemes (v1 and v4) for the simulator's hot path.
  *
  * The protocol core (lib/protocol/ilp.ts) is pure JS so that it runs inside k6; its base64 and
  * UTF-8 loops cost ~90 us per prepare on a 500-byte packet, the largest single cost of a simulated
@@ -32,6 +32,20 @@ function varLength(b: Buffer, pos: number): [number, number] | undefined {
   return [len, pos + 1 + n];
 }
 
+/** Whether `packet` is a well-formed v1 Payment (envelope, amount, account, data; extensions unread). */
+function isPayment(packet: Buffer): boolean {
+  if (packet[0] !== 1) return false;
+  const env = varLength(packet, 1);
+  if (!env) return false;
+  const [contentLength, start] = env;
+  const end = start + contentLength;
+  if (end > packet.length) return false;
+  const account = varLength(packet, start + 8);
+  if (start + 8 > end || !account || account[1] + account[0] > end) return false;
+  const data = varLength(packet, account[1] + account[0]);
+  return data !== undefined && data[1] <= end && data[1] + data[0] <= end;
+}
+
 /** The data field of a Prepare packet, or undefined when the packet is not a well-formed Prepare. */
 function prepareData(packet: Buffer): Buffer | undefined {
   if (packet[0] !== 12) return undefined;
@@ -52,13 +66,25 @@ function prepareData(packet: Buffer): Buffer | undefined {
   return packet.subarray(data[1], dataEnd);
 }
 
+/** Length without trailing `=`, as the core's base64 decoder counts it. */
+function unpadded(text: string): number {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61) end--;
+  return end;
+}
+
 /**
- * The fulfilment a payee sharing the secret derives from a packet (`fulfilmentFromIlpPacket`).
- * `key` is `ilpSecretKey(secret)`.
+ * The fulfilment a payee sharing the secret derives from a packet (`fulfilmentFromIlpPacket`), in
+ * the packet's version: v1 (type 1) = HMAC over the packet text as received; v4 (type 12) = HMAC
+ * over base64 of its JSON. `key` is `ilpSecretKey(secret)`.
  */
 export function deriveFulfilment(ilpPacket: string, key: Uint8Array): DecodeResult<string> {
-  if (ilpPacket.length % 4 !== 1 && BASE64_ANY.test(ilpPacket)) {
-    const data = prepareData(Buffer.from(ilpPacket, 'base64url'));
+  if (unpadded(ilpPacket) % 4 !== 1 && BASE64_ANY.test(ilpPacket)) {
+    const packet = Buffer.from(ilpPacket, 'base64url');
+    if (isPayment(packet)) {
+      return { ok: true, value: createHmac('sha256', key).update(ilpPacket, 'latin1').digest('base64url') };
+    }
+    const data = prepareData(packet);
     if (data) {
       const dataText = data.toString('latin1');
       if (dataText.length % 4 !== 1 && BASE64_ANY.test(dataText)) {

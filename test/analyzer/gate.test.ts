@@ -39,8 +39,12 @@ describe('gate', () => {
     expect(r.gate.valid).toBe(true);
     expect(check(r, 'runners')!.status).toBe('pass');
     expect(check(r, 'counts')!.detail).toContain(`sent ${truth.counts.sent}`);
-    // 7% of the transfers fail by construction: committed stays 7% under the schedule.
-    expect(r.verdict.status).toBe('HUB-SATURATED');
+    // 7% of the transfers fail by construction (5% rejected with 4001, 2% timed out): committed
+    // stays 7% under the schedule, and the rejections decide the verdict.
+    expect(r.verdict.status).toBe('REJECTED');
+    expect(r.verdict.evidence.join('\n')).toMatch(
+      /rejected \(5\.\d+%\): 4001 Payer FSP insufficient liquidity ×\d+/,
+    );
     expect(r.detections.map((d) => d.kind)).toEqual(['plateau_below_target']);
   });
 

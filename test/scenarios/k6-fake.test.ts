@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleEntries } from '../../build/bundle.ts';
 import type { ConfigError } from '../../lib/config/errors.ts';
 import { runnerOfId } from '../../lib/protocol/ids.ts';
-import { fixedIlpPair } from '../../lib/protocol/material.ts';
-import { nodeCrypto } from '../../node/crypto.ts';
+import { ilpVersionOfPacket, transactionJsonOfPacket } from '../../lib/protocol/ilp.ts';
+import type { IlpPair } from '../../lib/protocol/material.ts';
 import { counterSum, k6State, samplesOf } from '../fakes/k6/state.ts';
 import { type ChildSim, startChildSim } from '../support/child-sim.ts';
 import {
@@ -107,15 +107,21 @@ describe.each(['source', 'bundle'] as const)('transfers scenario (%s)', (form) =
     }
 
     const outputs = runTeardownAndSummary(mod, data);
-    expect(outputs.stdout).toContain('sent 12 = committed 12 + rejected 0 + timed out 0');
+    expect(outputs.stdout).toContain(
+      'sent 12 = committed 12 + rejected 0 + transport failed 0 + timed out 0',
+    );
     expect(outputs.stdout).toContain('BALANCED');
     expect(Object.keys(outputs)).toContain('results/transfers-result.json');
   });
 
   it('a load VU plans nothing and puts the fixed ILP pair from the setup data in its transfers', async () => {
     const coordinator = await loadScenario(loader(), env());
-    const data = runSetup(coordinator) as { fixedIlp?: { ilpPacket: string; condition: string } };
-    expect(data.fixedIlp?.condition).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const data = runSetup(coordinator) as { fixedIlp?: IlpPair[] };
+    // One pair per pair of the pool (the default pool has one), packet and condition only.
+    expect(data.fixedIlp).toHaveLength(1);
+    expect(Object.keys(data.fixedIlp![0]!).sort()).toEqual(['condition', 'ilpPacket']);
+    expect(data.fixedIlp![0]!.condition).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const fixed = data.fixedIlp![0]!;
 
     const vu = await loadScenario(loader(), env(), 1);
     expect(vu.options).toBeUndefined();
@@ -123,25 +129,45 @@ describe.each(['source', 'bundle'] as const)('transfers scenario (%s)', (form) =
     const posts = k6State().requests.filter((r) => r.tags.name === 'POST /transfers');
     expect(posts.map((p) => p.status)).toEqual([202, 202, 202, 202]);
     for (const p of posts) {
-      const body = JSON.parse(p.body!) as { condition: string; ilpPacket: string };
-      expect(body.condition).toBe(data.fixedIlp!.condition);
-      expect(body.ilpPacket).toBe(data.fixedIlp!.ilpPacket);
+      const body = JSON.parse(p.body!) as {
+        condition: string;
+        ilpPacket: string;
+        payerFsp: string;
+        payeeFsp: string;
+        amount: unknown;
+      };
+      expect(body.condition).toBe(fixed.condition);
+      expect(body.ilpPacket).toBe(fixed.ilpPacket);
+      // The fixed packet names the transfer's FSPs and amount (ILP v1 by default for FSPIOP).
+      const tx = JSON.parse((transactionJsonOfPacket(body.ilpPacket) as { value: string }).value);
+      expect([tx.payer.partyIdInfo.fspId, tx.payee.partyIdInfo.fspId, tx.amount]).toEqual([
+        body.payerFsp,
+        body.payeeFsp,
+        body.amount,
+      ]);
+      expect(ilpVersionOfPacket(body.ilpPacket)).toBe('v1');
     }
     // The hub and payee accept the pair: the load VU's transfers commit.
     for (let i = 0; i < 10 && counterSum('ml_transfers_committed') < 4; i++)
       iterate(vu, 'collector', data, 1);
     expect(counterSum('ml_transfers_committed')).toBe(4);
     // The pair comes from the setup data, not from the VU's own computation...
-    const other = fixedIlpPair({ crypto: nodeCrypto, secret: 'another-secret' });
+    const other = [
+      {
+        ...fixed,
+        ilpPacket: `${fixed.ilpPacket}A`,
+        condition: 'GIxd5xcohkmnnXolpTv_OxwpyaH__Oiq49JTvCo8pyA',
+      },
+    ];
     const fresh = await loadScenario(loader(), env(), 3);
     iterate(fresh, 'transfers', { ...data, fixedIlp: other }, 1);
     const [sent] = k6State().requests.filter((r) => r.tags.name === 'POST /transfers');
-    expect(JSON.parse(sent!.body!).condition).toBe(other.condition);
+    expect(JSON.parse(sent!.body!).condition).toBe(other[0]!.condition);
     // ...and without setup data (k6 --no-setup) the VU computes the pair itself.
     const alone = await loadScenario(loader(), env(), 2);
     iterate(alone, 'transfers', undefined, 1);
     const [post] = k6State().requests.filter((r) => r.tags.name === 'POST /transfers');
-    expect(JSON.parse(post!.body!).condition).toBe(data.fixedIlp!.condition);
+    expect(JSON.parse(post!.body!).condition).toBe(fixed.condition);
   });
 
   it('wait mode: each iteration waits for its own outcome', async () => {
@@ -152,7 +178,7 @@ describe.each(['source', 'bundle'] as const)('transfers scenario (%s)', (form) =
     expect(counterSum('ml_transfers_committed')).toBe(5);
     expect(k6State().requests.filter((r) => r.tags.name === 'GET /relay/wait')).toHaveLength(5);
     const outputs = runTeardownAndSummary(mod, data);
-    expect(outputs.stdout).toContain('sent 5 = committed 5 + rejected 0 + timed out 0');
+    expect(outputs.stdout).toContain('sent 5 = committed 5 + rejected 0 + transport failed 0 + timed out 0');
   });
 
   it('wait mode: teardown adds the relay duplicates this run caused', async () => {
@@ -260,7 +286,7 @@ describe.each(['source', 'bundle'] as const)('e2e scenario (%s)', (form) => {
       Array(3).fill(['parties', 'quotes', 'transfers']).flat(),
     );
     const outputs = runTeardownAndSummary(mod, data);
-    expect(outputs.stdout).toContain('sent 3 = committed 3 + rejected 0 + timed out 0');
+    expect(outputs.stdout).toContain('sent 3 = committed 3 + rejected 0 + transport failed 0 + timed out 0');
   });
 });
 
@@ -291,7 +317,7 @@ describe.each(['source', 'bundle'] as const)('outbound scenario (%s)', (form) =>
       'transfers',
     ]);
     const outputs = runTeardownAndSummary(mod, data);
-    expect(outputs.stdout).toContain('sent 3 = committed 3 + rejected 0 + timed out 0');
+    expect(outputs.stdout).toContain('sent 3 = committed 3 + rejected 0 + transport failed 0 + timed out 0');
   });
 });
 

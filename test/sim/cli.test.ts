@@ -22,14 +22,23 @@ describe('parseCli', () => {
   });
 
   it('environment, overridden by flags', () => {
-    const env = { SIM_HOST: '0.0.0.0', SIM_PORT: '5000', SIM_FAULTS: 'queue', SIM_ILP_SECRET: 's3' };
+    const env = {
+      SIM_HOST: '0.0.0.0',
+      SIM_PORT: '5000',
+      SIM_FAULTS: 'queue',
+      SIM_ILP_SECRET: 's3',
+      SIM_ILP_VERSION: '4',
+    };
     const r = parseCli([], env);
     expect(r.ok === true && r.value).toMatchObject({
       host: '0.0.0.0',
       port: 5000,
       faults: { name: 'queue' },
       ilpSecret: 's3',
+      ilpVersion: 'v4',
     });
+    expect(parseCli(['--ilp-version', 'v1'], env)).toMatchObject({ ok: true, value: { ilpVersion: 'v1' } });
+    expect(parseCli([], {})).toMatchObject({ ok: true, value: { ilpVersion: 'v1' } });
     const f = parseCli(
       ['--port', '0', '--faults', '{"clockSkew":{"payeeMs":300}}', '--reserve', '--no-confirmation'],
       env,
@@ -55,6 +64,8 @@ describe('parseCli', () => {
     [['--shape', 'separate', '--services', 'payer'], {}, '--hub-url: required'],
     [['--services', 'hub,db'], {}, '--services: expected a comma list'],
     [['--hub-version', '3.0'], {}, '--hub-version: expected 1.0, 1.1 or 2.0'],
+    [['--ilp-version', 'v2'], {}, '--ilp-version: expected v1 or v4'],
+    [[], { SIM_ILP_VERSION: 'x' }, 'SIM_ILP_VERSION: expected v1 or v4'],
     [['--max-body', '10'], {}, '--max-body: expected an integer 1024..'],
     [['--unknown-flag'], {}, 'unknown flag --unknown-flag'],
   ];

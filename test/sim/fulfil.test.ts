@@ -14,16 +14,17 @@ import { conditionOf, deriveFulfilment } from '../../sim/fspiop/fulfil.ts';
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 describe('deriveFulfilment / conditionOf', () => {
-  it('equal the core on random transactions (amounts, currencies, notes with any Unicode, secrets)', () => {
+  it('equal the core on random transactions (v1 and v4, amounts, currencies, notes with any Unicode, secrets)', () => {
     fc.assert(
       fc.property(
+        fc.constantFrom('v1' as const, 'v4' as const),
         fc.stringMatching(ULID),
         fc.integer({ min: 1, max: 1_000_000 }),
         fc.constantFrom('XXX', 'USD', 'JPY', 'BHD'),
         fc.string({ unit: 'grapheme', maxLength: 40 }),
         fc.string({ minLength: 1, maxLength: 20 }),
-        (id, amount, currency, note, secret) => {
-          const build = transferMaterialBuilder({ crypto: nodeCrypto, secret });
+        (ilpVersion, id, amount, currency, note, secret) => {
+          const build = transferMaterialBuilder({ crypto: nodeCrypto, secret, ilpVersion });
           const m = build({
             transferId: id,
             payerFsp: 'a',
@@ -51,6 +52,23 @@ describe('deriveFulfilment / conditionOf', () => {
         fc.oneof(
           fc.string(),
           fc.uint8Array({ maxLength: 200 }).map((b) => base64UrlEncode(b)),
+          // Packets that start like a v1 Payment or a v4 Prepare, then anything (truncated, padded).
+          fc
+            .tuple(fc.constantFrom(1, 12), fc.uint8Array({ maxLength: 120 }), fc.constantFrom('', '=', '=='))
+            .map(([type, rest, pad]) => base64UrlEncode(Uint8Array.from([type, ...rest])) + pad),
+          fc
+            .tuple(fc.integer({ min: 0, max: 60 }), fc.constantFrom('v1' as const, 'v4' as const))
+            .map(([cut, ilpVersion]) => {
+              const m = transferMaterialBuilder({ crypto: nodeCrypto, ilpVersion })({
+                transferId: '01JBVM14S6SC453EY9XB9GXQB5',
+                payerFsp: 'a',
+                payeeFsp: 'b',
+                amount: '1',
+                currency: 'XXX',
+                expiration: '2030-01-01T00:00:00.000Z',
+              });
+              return m.ilpPacket.slice(0, m.ilpPacket.length - cut);
+            }),
         ),
         (packet) => {
           expect(deriveFulfilment(packet, key)).toEqual(fulfilmentFromIlpPacket(packet, key, nodeCrypto));

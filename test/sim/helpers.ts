@@ -54,7 +54,10 @@ export function headers(o: HeaderOptions = {}): Record<string, string> {
   return { ...out, ...o.extra };
 }
 
-const build = transferMaterialBuilder({ crypto: nodeCrypto });
+const builders = {
+  v1: transferMaterialBuilder({ crypto: nodeCrypto, ilpVersion: 'v1' }),
+  v4: transferMaterialBuilder({ crypto: nodeCrypto, ilpVersion: 'v4' }),
+};
 
 export interface TransferOptions {
   runner?: number;
@@ -63,11 +66,13 @@ export interface TransferOptions {
   amount?: string;
   currency?: string;
   expiresInMs?: number;
+  /** ILP packet version (default v4). */
+  ilpVersion?: 'v1' | 'v4';
 }
 
 export function newTransfer(o: TransferOptions = {}): TransferMaterial & { id: string; fulfilment: string } {
   const id = ulid(Date.now(), o.runner ?? 1, nodeCrypto);
-  const m = build({
+  const m = builders[o.ilpVersion ?? 'v4']({
     transferId: id,
     payerFsp: o.payerFsp ?? 'payerfsp',
     payeeFsp: o.payeeFsp ?? 'payeefsp',

@@ -138,6 +138,12 @@ describe('ISO 20022 transfers', () => {
     const r1 = await postTransfer(sim, badPacket, iso);
     expect(r1.status).toBe(400);
     expect(JSON.parse(r1.body!).errorInformation.errorCode).toBe('3100');
+    // An ILP v1 packet carries no condition: ISO 20022 needs v4.
+    badPacket.CdtTrfTxInf.VrfctnOfTerms.IlpV4PrepPacket = newTransfer({ ilpVersion: 'v1' }).ilpPacket;
+    const r1b = await postTransfer(sim, badPacket, iso);
+    expect(r1b.status).toBe(400);
+    expect(JSON.parse(r1b.body!).errorInformation).toMatchObject({ errorCode: '3100' });
+    expect(JSON.parse(r1b.body!).errorInformation.errorDescription).toMatch(/not Prepare/);
     const { CdtTrfTxInf: _c, ...noTx } = body;
     const r2 = await postTransfer(sim, noTx, iso);
     expect(JSON.parse(r2.body!).errorInformation.errorCode).toBe('3102');

@@ -10,6 +10,7 @@ import {
   conditionFromFulfilment,
   fulfilmentFromIlpPacket,
   ilpSecretKey,
+  ilpVersionOfPacket,
   transactionJsonOfPacket,
 } from '../../lib/protocol/ilp.ts';
 import { interpretRelayPhaseWait, relayPhaseWaitRequest } from '../../lib/protocol/relay.ts';
@@ -163,7 +164,7 @@ describe('parties', () => {
 });
 
 describe('quotes', () => {
-  it('POST /quotes -> 202, forwarded as sent, PUT /quotes/{ID} with an ILP v4 packet the payee can fulfil', async () => {
+  it('POST /quotes -> 202, forwarded as sent, PUT /quotes/{ID} with an ILP v1 packet (the SDK default) the payee can fulfil', async () => {
     const q = quote();
     const text = JSON.stringify(q);
     const res = await request(
@@ -185,6 +186,39 @@ describe('quotes', () => {
       transactionId: q.transactionId,
       amount: { amount: '25', currency: 'XXX' },
     });
+    expect(ilpVersionOfPacket(body.ilpPacket)).toBe('v1');
+  });
+
+  it('--ilp-version v4: quotes carry ILP v4 packets, and a transfer on one commits', async () => {
+    const v4 = await startSim({ ilpVersion: 'v4' });
+    try {
+      const q = quote('payeefsp', '3');
+      await request(
+        'POST',
+        `${v4.url}/quotes`,
+        headers({ resource: 'quotes', source: 'payerfsp', destination: 'payeefsp' }),
+        JSON.stringify(q),
+      );
+      const r = interpretRelayPhaseWait(
+        await client.request(relayPhaseWaitRequest(v4.relayUrl!, 'quotes', q.quoteId, 3000)),
+      );
+      if (r.kind !== 'callback') throw new Error(`no quote callback: ${JSON.stringify(r)}`);
+      const qb = r.callback.body as { ilpPacket: string; condition: string; expiration: string };
+      expect(ilpVersionOfPacket(qb.ilpPacket)).toBe('v4');
+      const transferId = ulid(Date.now(), 2, nodeCrypto);
+      await postTransfer(v4, {
+        transferId,
+        payeeFsp: 'payeefsp',
+        payerFsp: 'payerfsp',
+        amount: { amount: '3', currency: 'XXX' },
+        ilpPacket: qb.ilpPacket,
+        condition: qb.condition,
+        expiration: qb.expiration,
+      });
+      expect((await waitOutcome(v4, transferId))?.state).toBe('COMMITTED');
+    } finally {
+      await v4.close();
+    }
   });
 
   it('a transfer with the quote terms commits (the payee derives the fulfilment from the packet)', async () => {

@@ -104,6 +104,18 @@ describe('end to end with the simulated DFSPs', () => {
     expect(pos(after, 'payeefsp') - pos(before, 'payeefsp')).toBeCloseTo(-12.5);
   });
 
+  it('ILP v1 packets: the payee fulfils in v1 and the hub commits; a condition not of the packet is refused', async () => {
+    const t = newTransfer({ ilpVersion: 'v1' });
+    expect(t.ilpPacket.startsWith('A')).toBe(true); // type byte 1
+    await postTransfer(sim, t.body);
+    expect(await waitOutcome(sim, t.id)).toMatchObject({ state: 'COMMITTED' });
+    expect(await transferRecord(sim, t.id)).toMatchObject({ fulfilment: t.fulfilment });
+    // The condition of another packet: the payee (CHECK_ILP) answers 3100, the transfer aborts.
+    const u = newTransfer({ ilpVersion: 'v1' });
+    await postTransfer(sim, { ...u.body, condition: t.condition });
+    expect(await waitOutcome(sim, u.id)).toMatchObject({ state: 'ABORTED', errorCode: '3100' });
+  });
+
   it('an outcome without tracestate falls back to the ULID time', async () => {
     const t = newTransfer();
     await postTransfer(sim, t.body, { omit: ['tracestate'] });

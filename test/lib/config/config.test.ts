@@ -315,3 +315,23 @@ describe('pooled randomness', () => {
     expect(calls).toBe(3);
   });
 });
+
+describe('default ids fit the API version', () => {
+  it.each([
+    [{}, 'uuid'],
+    [{ FSPIOP_VERSION: '1.0' }, 'uuid'],
+    [{ FSPIOP_VERSION: '1.1' }, 'uuid'],
+    [{ FSPIOP_VERSION: '2.0' }, 'ulid'],
+    [{ API: 'iso20022' }, 'ulid'],
+    [{ FSPIOP_VERSION: '1.1', ID_KIND: 'ulid' }, 'ulid'],
+    [{ ID_KIND: 'uuid4' }, 'uuid4'],
+  ] as const)('%j → %s', (env, kind) => {
+    expect(parseRunConfig('transfers', env).idKind).toBe(kind);
+  });
+
+  it('refuses an unknown kind, naming the choices', () => {
+    expect(() => parseRunConfig('transfers', { ID_KIND: 'guid' })).toThrow(
+      /ID_KIND: expected one of "ulid", "uuid", "uuid4", got "guid"/,
+    );
+  });
+});

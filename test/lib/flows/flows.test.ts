@@ -3,6 +3,8 @@
  * accounting reconciled against the simulator's ledger transfer by transfer, with and without
  * injected faults (error callbacks, synchronous errors, callback loss, duplicates).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Env, parseRunConfig, type ScenarioKind } from '../../../lib/config/run-config.ts';
 import {
@@ -20,6 +22,7 @@ import type { FlowContext, FlowResult } from '../../../lib/flows/types.ts';
 import { METRIC } from '../../../lib/metrics/registry.ts';
 import { readSummary } from '../../../lib/metrics/summary-view.ts';
 import { runnerOfId } from '../../../lib/protocol/ids.ts';
+import { ilpVersionOfPacket } from '../../../lib/protocol/ilp.ts';
 import { transferOutcomeOfRelay } from '../../../lib/protocol/relay.ts';
 import { accountingOf } from '../../../lib/summary/accounting.ts';
 import { nodeCrypto } from '../../../node/crypto.ts';
@@ -221,20 +224,70 @@ describe('transfers, collect mode', () => {
     expect(a).toMatchObject({ sent: 5, committed: 0, late: 5, timedOut: 5, balanced: true });
   });
 
-  it('treats an unreachable hub as pending (transport), which ends as timed out', async () => {
-    const { plan, ctx } = setup('transfers', {
+  it('counts a POST that got no HTTP answer apart: transport failed, not timed out (collect and wait)', async () => {
+    // collect mode: the sending VU cannot know whether the hub got it; the summary counts it as
+    // transport-failed when no outcome came
+    const collect = setup('transfers', { HUB_URL: 'http://127.0.0.1:9', RELAY_URL: `${sim.url}/relay` });
+    const sink = new MemorySink();
+    const sent = await driveFlow(sendTransfer(collect.plan, collect.ctx), client);
+    expect(sent.accepted).toBe(false);
+    expect(sent.outcome).toEqual({ kind: 'pending', reason: 'transport' });
+    recordFlowResult(sink, sent);
+    const a = accountingOf(readSummary(summaryDataOf(sink)));
+    expect(a.equation).toBe('sent 1 = committed 0 + rejected 0 + transport failed 1 + timed out 0');
+    // wait mode: the VU waits for an outcome in case the hub got it, then ends transport-failed
+    const wait = setup('transfers', {
+      MODE: 'wait',
       HUB_URL: 'http://127.0.0.1:9',
       RELAY_URL: `${sim.url}/relay`,
+      TIMEOUT_MS: '300',
     });
-    const r = await driveFlow(sendTransfer(plan, ctx), client);
-    expect(r.accepted).toBe(false);
-    expect(r.outcome).toEqual({ kind: 'pending', reason: 'transport' });
+    const r = await driveFlow(sendAndWait(wait.plan, wait.ctx), client);
+    expect(r.outcome.kind).toBe('transport');
+    const waitSink = new MemorySink();
+    recordFlowResult(waitSink, r);
+    expect(waitSink.sum(METRIC.transfersTransportFailed)).toBe(1);
+    expect(waitSink.sum(METRIC.transfersTimedOut)).toBe(0);
+    expect(accountingOf(readSummary(summaryDataOf(waitSink))).equation).toBe(
+      'sent 1 = committed 0 + rejected 0 + transport failed 1 + timed out 0',
+    );
   });
 
-  it.each(['fixed', 'per-transfer'])(
-    'commits with ILP_MODE=%s (the payee checks the condition against the packet)',
-    async (ilp) => {
-      const { plan, ctx } = setup('transfers', { MODE: 'wait', ILP_MODE: ilp });
+  it('keeps the text of a refusal without an FSPIOP error, named by its HTTP status', async () => {
+    const refuser = createServer((req, res) => {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'must match pattern "^[0-9a-f]{8}-"', statusCode: 400 }));
+    });
+    await new Promise<void>((done) => refuser.listen(0, '127.0.0.1', done));
+    try {
+      const port = (refuser.address() as AddressInfo).port;
+      const { plan, ctx } = setup('transfers', {
+        HUB_URL: `http://127.0.0.1:${port}`,
+        RELAY_URL: `${sim.url}/relay`,
+      });
+      const r = await driveFlow(sendTransfer(plan, ctx), client);
+      expect(r.outcome).toEqual({
+        kind: 'rejected',
+        stage: 'sync',
+        errorCode: 'http400',
+        errorDescription: 'HTTP 400: must match pattern "^[0-9a-f]{8}-"',
+        httpStatus: 400,
+      });
+    } finally {
+      await new Promise<void>((done) => refuser.close(() => done()));
+    }
+  });
+
+  it.each([
+    ['fixed', 'v1'],
+    ['fixed', 'v4'],
+    ['per-transfer', 'v1'],
+    ['per-transfer', 'v4'],
+  ])(
+    'commits with ILP_MODE=%s ILP_VERSION=%s (the payee checks the condition against the packet)',
+    async (ilp, version) => {
+      const { plan, ctx } = setup('transfers', { MODE: 'wait', ILP_MODE: ilp, ILP_VERSION: version });
       const results = await driveMany(3, 3, () => sendAndWait(plan, ctx), client);
       for (const r of results) expect(r.outcome.kind).toBe('committed');
       const bodyOf = async (): Promise<{ ilpPacket: string }> => {
@@ -246,8 +299,9 @@ describe('transfers, collect mode', () => {
       };
       const a = await bodyOf();
       const b = await bodyOf();
-      // fixed: one packet for every transfer; per-transfer: a packet of its own.
+      // fixed: one packet for every transfer of a pair; per-transfer: a packet of its own.
       expect(a.ilpPacket === b.ilpPacket).toBe(ilp === 'fixed');
+      expect(ilpVersionOfPacket(a.ilpPacket)).toBe(version);
     },
   );
 

@@ -1,17 +1,26 @@
 /** The transfer-material builder: per-transfer and fixed-packet modes. */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { P2P_TRANSACTION_TYPE, party } from '../../../lib/protocol/bodies.ts';
 import { canonicalJson } from '../../../lib/protocol/canonical-json.ts';
 import {
-  buildIlpV4,
   conditionOfIlpPacket,
   fulfilmentFromIlpPacket,
   ilpSecretKey,
+  ilpVersionOfPacket,
   transactionJsonOfPacket,
 } from '../../../lib/protocol/ilp.ts';
-import { DEFAULT_ILP_SECRET, transferMaterialBuilder } from '../../../lib/protocol/material.ts';
+import { decodeIlpPayment } from '../../../lib/protocol/ilp-v1.ts';
+import {
+  checkFixedIlp,
+  DEFAULT_ILP_SECRET,
+  type FixedIlp,
+  fixedIlpComputer,
+  fixedIlpPairs,
+  fixedMaterialBuilder,
+  transferMaterialBuilder,
+} from '../../../lib/protocol/material.ts';
 import { transactionJson, transactionObject } from '../../../lib/protocol/transaction.ts';
 import { nodeCrypto } from '../../../node/crypto.ts';
 
@@ -65,6 +74,27 @@ describe('per-transfer ILP', () => {
     expect(m.transaction?.note).toBe('n');
   });
 
+  it('v1: an ILP Payment addressed to the payee, carrying the same transaction object', () => {
+    const v1 = transferMaterialBuilder({ crypto: nodeCrypto, ilpVersion: 'v1' });
+    const m = v1({
+      ...spec('01JBVM14S6SC453EY9XB9GXQB5'),
+      payee: party({ idType: 'ACCOUNT_ID', idValue: 'AbC', fspId: 'PayeeFSP', subIdOrType: 'X' }),
+    });
+    expect(ilpVersionOfPacket(m.ilpPacket)).toBe('v1');
+    const decoded = decodeIlpPayment(Buffer.from(m.ilpPacket, 'base64url'));
+    expect(decoded.ok && decoded.value.account).toBe('g.PayeeFSP.account_id.abc.x');
+    expect(decoded.ok && decoded.value.amount).toBe('1050');
+    expect(JSON.parse((transactionJsonOfPacket(m.ilpPacket) as { value: string }).value)).toEqual(
+      JSON.parse(JSON.stringify(m.transaction)),
+    );
+    // HMAC over the packet text, keyed with ASCII of base64(secret).
+    const key = Buffer.from(Buffer.from(DEFAULT_ILP_SECRET).toString('base64'), 'ascii');
+    expect(m.fulfilment).toBe(createHmac('sha256', key).update(m.ilpPacket, 'ascii').digest('base64url'));
+    expect(sha(m.fulfilment!)).toBe(m.condition);
+    expect(m.body.ilpPacket).toBe(m.ilpPacket);
+    expect(m.body.condition).toBe(m.condition);
+  });
+
   it('checks the body fields before any ILP work, naming them', () => {
     expect(() => build(spec('01JBVM14S6SC453EY9XB9GXQB5', '10.50'))).toThrow(/^amount\.amount/);
     expect(() => build(spec('01JBVM14S6SC453EY9XB9GXQB5', '10.505'))).toThrow(/USD has 2 decimals/);
@@ -73,48 +103,113 @@ describe('per-transfer ILP', () => {
 });
 
 describe('fixed-packet ILP', () => {
-  it('one packet/condition for every transfer; a payee with the secret can still fulfil it', () => {
-    const build = transferMaterialBuilder({ crypto: nodeCrypto, ilp: 'fixed' });
-    const a = build(spec('01JBVM14S6SC453EY9XB9GXQB5'));
-    const b = build(spec('01JBVM14S6SC453EY9XB9GXQB6', '99'));
-    expect(a.ilpPacket).toBe(b.ilpPacket);
-    expect(a.condition).toBe(b.condition);
-    expect(a.body.transferId).not.toBe(b.body.transferId);
-    expect(b.body.amount.amount).toBe('99');
-    expect(a.transaction).toBeUndefined();
-    expect(sha(a.fulfilment!)).toBe(a.condition);
-    expect(fulfilmentFromIlpPacket(a.ilpPacket, ilpSecretKey(DEFAULT_ILP_SECRET), nodeCrypto)).toEqual({
-      ok: true,
-      value: a.fulfilment,
+  const txOf = (ilpPacket: string) =>
+    JSON.parse((transactionJsonOfPacket(ilpPacket) as { value: string }).value);
+
+  it.each(['v1', 'v4'] as const)(
+    '%s: one packet/condition per pair and amount; a payee with the secret can still fulfil it',
+    (ilpVersion) => {
+      const build = transferMaterialBuilder({ crypto: nodeCrypto, ilp: 'fixed', ilpVersion });
+      const a = build(spec('01JBVM14S6SC453EY9XB9GXQB5'));
+      const b = build(spec('01JBVM14S6SC453EY9XB9GXQB6'));
+      expect(a.ilpPacket).toBe(b.ilpPacket);
+      expect(a.condition).toBe(b.condition);
+      expect(a.body.transferId).not.toBe(b.body.transferId);
+      expect(a.transaction).toBeUndefined();
+      expect(ilpVersionOfPacket(a.ilpPacket)).toBe(ilpVersion);
+      expect(sha(a.fulfilment!)).toBe(a.condition);
+      expect(fulfilmentFromIlpPacket(a.ilpPacket, ilpSecretKey(DEFAULT_ILP_SECRET), nodeCrypto)).toEqual({
+        ok: true,
+        value: a.fulfilment,
+      });
+      if (ilpVersion === 'v4')
+        expect(conditionOfIlpPacket(a.ilpPacket)).toEqual({ ok: true, value: a.condition });
+      // Another amount or another pair: another packet, naming that transfer.
+      const c = build(spec('01JBVM14S6SC453EY9XB9GXQB7', '99'));
+      const d = build({ ...spec('01JBVM14S6SC453EY9XB9GXQB8'), payeeFsp: 'otherfsp' });
+      expect(new Set([a.ilpPacket, c.ilpPacket, d.ilpPacket]).size).toBe(3);
+      expect(txOf(c.ilpPacket).amount).toEqual({ amount: '99', currency: 'USD' });
+      expect(txOf(d.ilpPacket).payee.partyIdInfo.fspId).toBe('otherfsp');
+      expect(build(spec('01JBVM14S6SC453EY9XB9GXQB9', '99')).ilpPacket).toBe(c.ilpPacket);
+    },
+  );
+
+  // Before: one packet naming payer "payer", payee "payee", 1 XXX for every transfer, which the
+  // SDK's and the Testing Toolkit's validateIlpAgainstTransferRequest refuse (3106).
+  it.each(['v1', 'v4'] as const)(
+    '%s: the fixed packet names the payer FSP, payee FSP, amount and currency of the transfer it rides on',
+    (ilpVersion) => {
+      const build = transferMaterialBuilder({ crypto: nodeCrypto, ilp: 'fixed', ilpVersion });
+      for (const [payerFsp, payeeFsp, amount, currency] of [
+        ['payerfsp', 'payeefsp', '10.5', 'USD'],
+        ['dfspa', 'dfspb', '1', 'XXX'],
+        ['dfspb', 'dfspa', '250', 'JPY'],
+      ] as const) {
+        const m = build({ ...spec('01JBVM14S6SC453EY9XB9GXQB5', amount), payerFsp, payeeFsp, currency });
+        const tx = txOf(m.ilpPacket);
+        expect(tx.payer.partyIdInfo.fspId).toBe(m.body.payerFsp);
+        expect(tx.payee.partyIdInfo.fspId).toBe(m.body.payeeFsp);
+        expect(tx.amount).toEqual(m.body.amount);
+        expect(tx.payer.partyIdInfo.fspId).not.toBe('payer');
+      }
+    },
+  );
+
+  it('precomputed pairs: used by pair index or by FSPs and amount; others are computed, never mismatched', () => {
+    const pairs = fixedIlpPairs({ crypto: nodeCrypto, ilpVersion: 'v1' }, [
+      { payerFsp: 'payerfsp', payeeFsp: 'payeefsp', amount: '10.5', currency: 'USD' },
+      { payerFsp: 'payeefsp', payeeFsp: 'payerfsp', amount: '10.5', currency: 'USD' },
+    ]);
+    let computed = 0;
+    const compute = fixedIlpComputer({ crypto: nodeCrypto, ilpVersion: 'v1' });
+    const build = fixedMaterialBuilder(pairs, (s) => {
+      computed++;
+      return compute(s);
     });
-    expect(conditionOfIlpPacket(a.ilpPacket)).toEqual({ ok: true, value: a.condition });
+    expect(build({ ...spec('01JBVM14S6SC453EY9XB9GXQB5'), pairIndex: 0 }).ilpPacket).toBe(
+      pairs[0]!.ilpPacket,
+    );
+    // A wrong hint costs a lookup, not a wrong packet.
+    expect(build({ ...spec('01JBVM14S6SC453EY9XB9GXQB5'), pairIndex: 1 }).ilpPacket).toBe(
+      pairs[0]!.ilpPacket,
+    );
+    const back = { ...spec('01JBVM14S6SC453EY9XB9GXQB5'), payerFsp: 'payeefsp', payeeFsp: 'payerfsp' };
+    expect(build(back).ilpPacket).toBe(pairs[1]!.ilpPacket);
+    expect(computed).toBe(0);
+    const other = build(spec('01JBVM14S6SC453EY9XB9GXQB5', '7'));
+    expect(computed).toBe(1);
+    expect(build(spec('01JBVM14S6SC453EY9XB9GXQB6', '7')).ilpPacket).toBe(other.ilpPacket);
+    expect(computed).toBe(1);
+    expect(txOf(other.ilpPacket).amount.amount).toBe('7');
+    // The computed pair equals the precomputed one for the same inputs (coordinator and VU agree).
+    expect(compute(pairs[0]!)).toEqual(pairs[0]);
+    // Without a way to compute, a transfer outside the pairs is refused rather than mislabelled.
+    expect(() => fixedMaterialBuilder(pairs)(spec('01JBVM14S6SC453EY9XB9GXQB5', '7'))).toThrow(
+      /no packet for/,
+    );
   });
 
   it('accepts a given consistent pair and refuses an inconsistent one', () => {
-    const pair = buildIlpV4(
-      { transactionJson: '{"x":1}', amount: '100', currency: 'XXX', expiration: '2024-12-05T00:00:00.000Z' },
-      ilpSecretKey('other'),
-      nodeCrypto,
+    const [pair] = fixedIlpPairs({ crypto: nodeCrypto, secret: 'other', ilpVersion: 'v4' }, [
+      { payerFsp: 'payerfsp', payeeFsp: 'payeefsp', amount: '10.5', currency: 'USD' },
+    ]);
+    const given = (f: Partial<FixedIlp>, ilpVersion: 'v1' | 'v4' = 'v4') =>
+      fixedMaterialBuilder(checkFixedIlp([{ ...pair!, ...f }], ilpVersion, nodeCrypto));
+    expect(given({})(spec('01JBVM14S6SC453EY9XB9GXQB5')).condition).toBe(pair!.condition);
+    expect(() => given({ condition: 'GIxd5xcohkmnnXolpTv_OxwpyaH__Oiq49JTvCo8pyA' })).toThrow(
+      /^fixedIlp\[0\]\.ilpPacket: the packet carries a different condition/,
     );
-    const build = transferMaterialBuilder({ crypto: nodeCrypto, ilp: 'fixed', fixedIlp: pair });
-    expect(build(spec('01JBVM14S6SC453EY9XB9GXQB5')).condition).toBe(pair.condition);
-    expect(() =>
-      transferMaterialBuilder({
-        crypto: nodeCrypto,
-        ilp: 'fixed',
-        fixedIlp: { ...pair, condition: 'GIxd5xcohkmnnXolpTv_OxwpyaH__Oiq49JTvCo8pyA' },
-      }),
-    ).toThrow(/different condition/);
-    expect(() =>
-      transferMaterialBuilder({
-        crypto: nodeCrypto,
-        ilp: 'fixed',
-        fixedIlp: { ...pair, fulfilment: 'V-IalzIzy-zxy0SrlY1Ku2OE9aS4KgGZ0W-Zq5_BeC0' },
-      }),
-    ).toThrow(/fulfilment/);
-    expect(() =>
-      transferMaterialBuilder({ crypto: nodeCrypto, ilp: 'fixed', fixedIlp: { ...pair, ilpPacket: '!!' } }),
-    ).toThrow(/^fixedIlp\.ilpPacket/);
+    expect(() => given({ fulfilment: 'V-IalzIzy-zxy0SrlY1Ku2OE9aS4KgGZ0W-Zq5_BeC0' })).toThrow(
+      /^fixedIlp\[0\]\.fulfilment/,
+    );
+    expect(() => given({ ilpPacket: '!!' })).toThrow(/^fixedIlp\[0\]\.ilpPacket/);
+    expect(() => given({}, 'v1')).toThrow(
+      /^fixedIlp\[0\]\.ilpPacket: an ILP v4 packet, but the run uses ILP v1/,
+    );
+    // A packet that names another transfer.
+    expect(() => given({ payerFsp: 'payer' })).toThrow(/names payer FSP "payerfsp", the transfer "payer"/);
+    expect(() => given({ amount: '10.50' })).toThrow(/names amount "10.5", the transfer "10.50"/);
+    expect(() => given({ currency: 'XXX' })).toThrow(/names currency "USD"/);
   });
 
   it('refuses bad configuration', () => {
@@ -122,6 +217,9 @@ describe('fixed-packet ILP', () => {
       /^ilp: expected/,
     );
     expect(() => transferMaterialBuilder({ crypto: nodeCrypto, secret: '' })).toThrow(/^secret/);
+    expect(() => transferMaterialBuilder({ crypto: nodeCrypto, ilpVersion: 'v2' as 'v1' })).toThrow(
+      /^ilpVersion: expected "v1" or "v4"/,
+    );
   });
 });
 

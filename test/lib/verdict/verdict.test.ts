@@ -111,6 +111,7 @@ interface Case {
   status: string;
   cause?: string;
   summary?: RegExp;
+  evidence?: RegExp;
   advice?: RegExp;
 }
 
@@ -207,6 +208,59 @@ const CASES: Case[] = [
     cause: 'latency',
   },
   {
+    // The Testing Toolkit answering POST /transfers in 1.1-2.4 s: the pool (sized for 100 ms) runs
+    // out and the schedule lags behind, but the VUs spend their time waiting on the hub.
+    name: 'slow hub answers exhaust the VU pool',
+    metrics: {
+      ...healthy(),
+      iterations: counter(30_000),
+      dropped_iterations: counter(30_000),
+      iteration_duration: trend(1500, 2300, 2400),
+      ml_generator_starved: rate(0.8, 1200),
+      ml_generator_cpu_starved: rate(0.5, 1200),
+      ml_vu_headroom: gauge(0, 0, 0.1),
+      ml_schedule_lag: trend(5000, 20_000, 25_000),
+      ml_client_overhead: trend(3, 6, 9),
+      ml_transfers_committed: counter(30_000),
+    },
+    status: 'HUB-SATURATED',
+    cause: 'latency',
+    evidence: /held each VU 1500 ms \(median iteration\) against the 100 ms the VU pool was sized for/,
+    advice: /EXPECTED_LATENCY_MS=2300/,
+  },
+  {
+    name: 'every request refused synchronously without an FSPIOP error',
+    metrics: {
+      ...healthy(),
+      ml_transfers_committed: counter(0),
+      ml_transfers_rejected: counter(60_000),
+      'ml_transfers_rejected{stage:sync}': counter(60_000),
+      'ml_transfers_rejected{error_code:http400}': counter(60_000),
+      ml_transfer_success: rate(0, 60_000),
+      ml_transfer_e2e: trend(3, 5, 8),
+    },
+    status: 'REJECTED',
+    cause: 'rejections',
+    summary: /100\.0% of the transfers were rejected, most with HTTP 400 \(no FSPIOP error\)/,
+    evidence:
+      /60000 of 60000 transfers rejected \(100\.0%; 60000 synchronously\): HTTP 400 \(no FSPIOP error\) ×60000/,
+    advice: /fix the request or the hub's configuration/,
+  },
+  {
+    name: 'the hub rejects a share with 3100 (callbacks)',
+    metrics: {
+      ...healthy(),
+      ml_transfers_committed: counter(36_000),
+      ml_transfers_rejected: counter(24_000),
+      'ml_transfers_rejected{stage:async}': counter(24_000),
+      'ml_transfers_rejected{error_code:3100}': counter(24_000),
+      ml_transfer_success: rate(0.6, 60_000),
+    },
+    status: 'REJECTED',
+    summary: /40\.0% of the transfers were rejected, most with 3100 Generic validation error/,
+    advice: /does not validate against the hub's API/,
+  },
+  {
     name: 'no load',
     metrics: { iterations: counter(0), ml_transfers_sent: counter(0) },
     status: 'INCONCLUSIVE',
@@ -226,6 +280,7 @@ describe('verdict table, both summary shapes', () => {
         if (c.cause) expect(v.cause).toBe(c.cause);
         if (c.summary) expect(v.summary).toMatch(c.summary);
         if (c.advice) expect(v.advice.join('\n')).toMatch(c.advice);
+        if (c.evidence) expect(v.evidence.join('\n')).toMatch(c.evidence);
         expect(v.scope).toBe('runner');
         if (v.status !== 'HEALTHY') expect(v.advice.length).toBeGreaterThan(0);
       });
