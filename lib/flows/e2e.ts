@@ -14,6 +14,7 @@ import type { HttpResponse } from '../protocol/http.ts';
 import { newId } from '../protocol/ids.ts';
 import { interpretPhaseCallback, interpretPostTransferResponse } from '../protocol/interpret.ts';
 import type { TransferOutcome } from '../protocol/outcome.ts';
+import { checkedParty } from '../protocol/party.ts';
 import { fspiopDateTime } from '../protocol/patterns.ts';
 import {
   interpretRelayPhaseWait,
@@ -22,7 +23,7 @@ import {
   relayPhaseWaitRequest,
 } from '../protocol/relay.ts';
 import { newTraceContext } from '../protocol/trace.ts';
-import type { FlowPlan } from './plan.ts';
+import { type FlowPlan, routeHeaders } from './plan.ts';
 import { MAX_RELAY_ERRORS, syncOutcome, waitForOutcome } from './transfer.ts';
 import { drawParties, prepareTransfer } from './transfer-post.ts';
 import type { Flow, FlowContext, FlowResult, Phase } from './types.ts';
@@ -129,11 +130,21 @@ export function* e2eFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult> {
   );
   if (!partyCb.ok) return end('parties', partyCb.outcome, false);
   phaseMs.parties = ctx.now() - startedAt;
-  const payee =
-    (partyCb.body.party as ReturnType<typeof party> | undefined) ??
-    party({ idValue: drawn.payeeMsisdn, fspId: pair.payee });
-  // The quote goes to the pair's payee (headers are precomputed per pair); the pool and the hub's
-  // account lookup are expected to agree on which FSP holds the MSISDN range.
+  // The lookup's party, checked against the FSPIOP schemas before the quote carries it; the quote
+  // and the transfer go to the FSP that owns it (which need not be the pool pair's payee).
+  const checked = checkedParty(partyCb.body.party, 'MSISDN', drawn.payeeMsisdn);
+  if (!checked.ok) {
+    const r = end(
+      'parties',
+      { kind: 'unknown', reason: `unusable party from the lookup: ${checked.reason}` },
+      false,
+    );
+    r.note = `the account lookup answered an unusable party: ${checked.reason}`;
+    return r;
+  }
+  const payee = checked.party;
+  const payeeFsp = checked.fspId;
+  const route = routeHeaders(plan, drawn.pairIndex, payeeFsp);
 
   // 2. Agreement: POST /quotes.
   const quoteStart = ctx.now();
@@ -151,7 +162,7 @@ export function* e2eFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult> {
   const quoteRes: HttpResponse = yield {
     method: 'POST',
     url: plan.urls.quotes,
-    headers: headers.quotes(quoteStart, {
+    headers: route.quotes(quoteStart, {
       traceparent: quoteTrace.traceparent,
       tracestate: quoteTrace.tracestate,
     }),
@@ -182,6 +193,7 @@ export function* e2eFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult> {
     pairIndex: drawn.pairIndex,
     payerMsisdn: drawn.payerMsisdn,
     payeeMsisdn: drawn.payeeMsisdn,
+    payeeFsp,
     amount: q.transferAmount?.amount,
     currency: q.transferAmount?.currency,
     ilp: { ilpPacket: q.ilpPacket, condition: q.condition },

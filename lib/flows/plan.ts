@@ -44,6 +44,36 @@ export interface FlowPlan {
   };
   /** Transfer expiration = send time + this, ms: past TIMEOUT_MS, so the client gives up first. */
   expiryMs: number;
+  /** Header factories for payer → payee routes outside the pool (the FSP a lookup named), by `payer>payee`. */
+  routes: Map<string, PairHeaders>;
+}
+
+/** Most routes outside the pool whose headers are kept (further ones are built per request). */
+const MAX_ROUTES = 64;
+
+function pairHeaders(config: RunConfig, payer: string, payee: string): PairHeaders {
+  const { fspiopVersion: version, api } = config;
+  return {
+    transfers: fspiopHeaders({ resource: 'transfers', version, api, source: payer, destination: payee }),
+    quotes: fspiopHeaders({ resource: 'quotes', version, api, source: payer, destination: payee }),
+    parties: fspiopHeaders({ resource: 'parties', version, api, source: payer }),
+  };
+}
+
+/**
+ * The headers for a payer → payee route: the pool pair's own, or (e2e, where the account lookup
+ * says which FSP owns the payee) those of that route, built once.
+ */
+export function routeHeaders(plan: FlowPlan, pairIndex: number, payee: string): PairHeaders {
+  const pair = plan.picker.pairs[pairIndex]!;
+  if (payee === pair.payee) return plan.headers[pairIndex]!;
+  const key = `${pair.payer}>${payee}`;
+  let h = plan.routes.get(key);
+  if (!h) {
+    h = pairHeaders(plan.config, pair.payer, payee);
+    if (plan.routes.size < MAX_ROUTES) plan.routes.set(key, h);
+  }
+  return h;
 }
 
 /** Margin between the client's TIMEOUT_MS and the transfer's expiration at the hub. */
@@ -89,13 +119,7 @@ export function prepareFlows(
   fixedIlp?: readonly IlpPair[],
 ): FlowPlan {
   const picker = new PairPicker(config.pool.pairs);
-  const api = config.api;
-  const version = config.fspiopVersion;
-  const headers = config.pool.pairs.map((p) => ({
-    transfers: fspiopHeaders({ resource: 'transfers', version, api, source: p.payer, destination: p.payee }),
-    quotes: fspiopHeaders({ resource: 'quotes', version, api, source: p.payer, destination: p.payee }),
-    parties: fspiopHeaders({ resource: 'parties', version, api, source: p.payer }),
-  }));
+  const headers = config.pool.pairs.map((p) => pairHeaders(config, p.payer, p.payee));
   const msisdn = new Map(config.pool.dfsps.map((d) => [d.id, d.msisdn] as const));
   const material =
     config.ilpMode === 'fixed'
@@ -120,6 +144,7 @@ export function prepareFlows(
       outbound: config.outboundUrl,
     },
     expiryMs: config.timeoutMs + EXPIRY_MARGIN_MS,
+    routes: new Map(),
   };
 }
 

@@ -11,7 +11,7 @@ import { isoTransfersPostBody } from '../protocol/iso20022.ts';
 import type { IlpPair } from '../protocol/material.ts';
 import { fspiopDateTime } from '../protocol/patterns.ts';
 import { newTraceContext } from '../protocol/trace.ts';
-import type { FlowPlan } from './plan.ts';
+import { type FlowPlan, routeHeaders } from './plan.ts';
 import type { FlowContext } from './types.ts';
 
 export const POST_TRANSFERS = 'POST /transfers';
@@ -30,6 +30,8 @@ export interface TransferTerms {
   /** From the quote: the amount to transfer. */
   amount?: string;
   currency?: string;
+  /** The payee FSP when it is not the pair's (e2e: the FSP the account lookup named). */
+  payeeFsp?: string;
   /** Reuse ids chosen earlier in the flow (e2e: quote's transactionId = transferId). */
   transferId?: string;
   pairIndex?: number;
@@ -67,6 +69,7 @@ export function prepareTransfer(
       ? drawParties(plan, ctx)
       : { pairIndex: terms.pairIndex, payerMsisdn: terms.payerMsisdn, payeeMsisdn: terms.payeeMsisdn };
   const pair = plan.picker.pairs[drawn.pairIndex]!;
+  const payeeFsp = terms.payeeFsp ?? pair.payee;
   const transferId = terms.transferId ?? newId(config.idKind, now, ctx.runner, ctx.crypto);
   const expiration = fspiopDateTime(now + plan.expiryMs, 'expiration');
   const amount = terms.amount ?? config.amount;
@@ -75,7 +78,7 @@ export function prepareTransfer(
   const spec = {
     transferId,
     payerFsp: pair.payer,
-    payeeFsp: pair.payee,
+    payeeFsp,
     payerMsisdn: drawn.payerMsisdn,
     payeeMsisdn: drawn.payeeMsisdn,
     amount,
@@ -86,7 +89,7 @@ export function prepareTransfer(
   const fspiopBody = terms.ilp
     ? {
         transferId,
-        payeeFsp: pair.payee,
+        payeeFsp,
         payerFsp: pair.payer,
         amount: { currency, amount },
         ilpPacket: terms.ilp.ilpPacket,
@@ -105,7 +108,7 @@ export function prepareTransfer(
     body = JSON.stringify(fspiopBody);
   }
   const trace = newTraceContext(now, ctx.crypto);
-  const headers = plan.headers[drawn.pairIndex]!.transfers(now, {
+  const headers = routeHeaders(plan, drawn.pairIndex, payeeFsp).transfers(now, {
     traceparent: trace.traceparent,
     tracestate: trace.tracestate,
     uri: config.jws ? '/transfers' : undefined,

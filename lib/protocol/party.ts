@@ -34,7 +34,9 @@ const MERCHANT_CODE = /^\d{1,4}$/;
 const DATE_OF_BIRTH =
   /^(?:[1-9]\d{3}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|(?:[1-9]\d(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)-02-29)$/;
 
-export type CheckedParty = { ok: true; party: Party; dropped: string[] } | { ok: false; reason: string };
+export type CheckedParty =
+  | { ok: true; party: Party; fspId: string; dropped: string[] }
+  | { ok: false; reason: string };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -88,7 +90,7 @@ export function checkedParty(v: unknown, idType: PartyIdType, idValue: string): 
       if (personal) out.personalInfo = personal;
     } else dropped.push(k);
   }
-  return { ok: true, party: out, dropped };
+  return { ok: true, party: out, fspId: info.fspId, dropped };
 }
 
 function checkedPersonalInfo(

@@ -460,6 +460,75 @@ describe('e2e (parties → quotes → transfers through the relay)', () => {
     }
   });
 
+  it("sends the quote and the transfer to the FSP the lookup named, not the pool pair's payee", async () => {
+    await admin(sim.url, 'POST', '/participants', { fspId: 'otherfsp', placement: 'payee' });
+    await admin(sim.url, 'PUT', '/oracle', [{ type: 'MSISDN', prefix: '', fspId: 'otherfsp' }]);
+    try {
+      const { plan, ctx } = setup('e2e');
+      const seen: Array<{ name: string; headers: Record<string, string>; body?: string }> = [];
+      const r = await driveFlow(e2eFlow(plan, ctx), client, (req) => seen.push(req));
+      expect(r.outcome).toEqual({ kind: 'committed', transferState: 'COMMITTED' });
+      const quote = seen.find((q) => q.name === 'POST /quotes')!;
+      const transfer = seen.find((q) => q.name === 'POST /transfers')!;
+      expect(quote.headers['FSPIOP-Destination']).toBe('otherfsp');
+      expect(JSON.parse(quote.body!).payee.partyIdInfo.fspId).toBe('otherfsp');
+      expect(transfer.headers['FSPIOP-Destination']).toBe('otherfsp');
+      expect(JSON.parse(transfer.body!).payeeFsp).toBe('otherfsp');
+      expect((await ledgerTransfer(sim.url, r.transferId))?.state).toBe('COMMITTED');
+    } finally {
+      await admin(sim.url, 'PUT', '/oracle', [{ type: 'MSISDN', prefix: '', fspId: 'payeefsp' }]);
+    }
+  });
+
+  /** A client that rewrites the party the lookup callback carries, as a mock DFSP might send it. */
+  function partyRewriting(rewrite: (party: Record<string, unknown>) => unknown) {
+    return {
+      request: async (req: Parameters<NodeHttpClient['request']>[0]) => {
+        const res = await client.request(req);
+        if (req.name !== 'GET /relay/phase/parties' || res.status !== 200 || !res.body) return res;
+        const v = JSON.parse(res.body);
+        v.body.party = rewrite(v.body.party);
+        return { ...res, body: JSON.stringify(v) };
+      },
+    };
+  }
+
+  it('quotes only the schema-valid part of a party that carries junk, and still commits', async () => {
+    const { plan, ctx } = setup('e2e');
+    const seen: Array<{ name: string; body?: string }> = [];
+    const junk = partyRewriting((p) => ({
+      ...p,
+      name: 'Ünïcödé <script>',
+      extra: { random: 42 },
+      personalInfo: { complexName: { firstName: 'Ann', nickName: 'x' }, dateOfBirth: '1999-02-29' },
+    }));
+    const r = await driveFlow(e2eFlow(plan, ctx), junk, (req) => seen.push(req));
+    expect(r.outcome).toEqual({ kind: 'committed', transferState: 'COMMITTED' });
+    const payee = JSON.parse(seen.find((q) => q.name === 'POST /quotes')!.body!).payee;
+    expect(payee).toEqual({
+      partyIdInfo: expect.objectContaining({ fspId: 'payeefsp' }),
+      personalInfo: { complexName: { firstName: 'Ann' } },
+    });
+  });
+
+  it('ends at the parties phase, counted once, when the lookup answers another party', async () => {
+    const { plan, ctx } = setup('e2e');
+    const wrong = partyRewriting((p) => ({
+      ...p,
+      partyIdInfo: { partyIdType: 'MSISDN', partyIdentifier: '1', fspId: 'payeefsp' },
+    }));
+    const seen: string[] = [];
+    const r = await driveFlow(e2eFlow(plan, ctx), wrong, (req) => seen.push(req.name));
+    expect(r.phase).toBe('parties');
+    expect(r.outcome.kind).toBe('unknown');
+    expect(r.note).toMatch(/answered the party MSISDN\/1/);
+    expect(seen).not.toContain('POST /quotes');
+    const sink = new MemorySink();
+    recordFlowResult(sink, r);
+    expect(sink.sum(METRIC.transfersSent)).toBe(1);
+    expect(sink.sum(METRIC.transfersRejected, { phase: 'parties' })).toBe(1);
+  });
+
   it('accounts for every flow exactly under faults', async () => {
     await admin(sim.url, 'PUT', '/faults', {
       name: 'mixed',
