@@ -8,6 +8,7 @@
  * so the hot path allocates none.
  */
 import { METRIC } from '../metrics/registry.ts';
+import { ReasonNamer } from '../metrics/rejection-reasons.ts';
 import type { TransferOutcome } from '../protocol/outcome.ts';
 import type { FlowResult, Phase } from './types.ts';
 
@@ -16,6 +17,11 @@ export type Tags = Readonly<Record<string, string>>;
 /** Where samples go. `metric` is a kit metric of lib/metrics/registry.ts. */
 export interface MetricSink {
   add(metric: string, value: number, tags?: Tags): void;
+  /**
+   * A rejection's code and description (lib/metrics/rejection-reasons.ts): k6 names it as a
+   * failing check. Optional: a sink without it keeps the counts only.
+   */
+  reason?(code: string, description: string | undefined): void;
 }
 
 /** Error code used in tags when an answer carried no FSPIOP code. */
@@ -47,7 +53,7 @@ function rejectionTags(stage: 'sync' | 'async', code: string, phase: Phase): Tag
 /** An outcome as counted: `unknown` answers become rejections without a code (never successes). */
 export type CountedOutcome =
   | { kind: 'committed' }
-  | { kind: 'rejected'; stage: 'sync' | 'async'; errorCode: string }
+  | { kind: 'rejected'; stage: 'sync' | 'async'; errorCode: string; description?: string }
   | { kind: 'timeout' }
   | { kind: 'transport' };
 
@@ -59,13 +65,20 @@ export function countedOutcome(
     case 'committed':
       return { kind: 'committed' };
     case 'rejected':
-      return { kind: 'rejected', stage: o.stage, errorCode: o.errorCode || NO_CODE };
+      return o.errorDescription === undefined
+        ? { kind: 'rejected', stage: o.stage, errorCode: o.errorCode || NO_CODE }
+        : {
+            kind: 'rejected',
+            stage: o.stage,
+            errorCode: o.errorCode || NO_CODE,
+            description: o.errorDescription,
+          };
     case 'timeout':
       return { kind: 'timeout' };
     case 'transport':
       return { kind: 'transport' };
     case 'unknown':
-      return { kind: 'rejected', stage: stageIfUnknown, errorCode: NO_CODE };
+      return { kind: 'rejected', stage: stageIfUnknown, errorCode: NO_CODE, description: o.reason };
   }
 }
 
@@ -96,6 +109,7 @@ export function recordFinal(
     case 'rejected':
       sink.add(METRIC.transfersRejected, 1, rejectionTags(outcome.stage, outcome.errorCode, phase));
       sink.add(METRIC.transferSuccess, 0);
+      sink.reason?.(outcome.errorCode, outcome.description);
       break;
     case 'timeout':
       sink.add(METRIC.transfersTimedOut, 1);
@@ -146,9 +160,17 @@ export function recordFlowResult(sink: MetricSink, r: FlowResult): void {
 /** A sink that sums samples in memory (Node tests, benchmarks, the Node driver's reports). */
 export class MemorySink implements MetricSink {
   readonly samples: Array<{ metric: string; value: number; tags: Tags }> = [];
+  /** Rejection reasons by name, as k6 would count its checks. */
+  readonly reasons = new Map<string, number>();
+  private readonly namer = new ReasonNamer();
 
   add(metric: string, value: number, tags: Tags = {}): void {
     this.samples.push({ metric, value, tags });
+  }
+
+  reason(code: string, description: string | undefined): void {
+    const n = this.namer.name(code, description);
+    this.reasons.set(n, (this.reasons.get(n) ?? 0) + 1);
   }
 
   /** Sum of a metric's samples whose tags include `tags`. */

@@ -9,6 +9,8 @@
  * Anything else (or malformed parts) yields an empty view rather than an exception: a summary must
  * still be written when the data is odd.
  */
+import { reasonOfCheck } from './rejection-reasons.ts';
+
 export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
 
 export interface MetricView {
@@ -24,6 +26,8 @@ export interface SummaryView {
   /** Whole test-run duration, ms, when the data says. */
   testRunDurationMs: number | undefined;
   metrics: ReadonlyMap<string, MetricView>;
+  /** Checks by name: passes and fails (legacy `root_group.checks`, machine-readable `results.checks.results`). */
+  checks: ReadonlyMap<string, { passes: number; fails: number }>;
 }
 
 const TYPES: readonly MetricType[] = ['counter', 'gauge', 'rate', 'trend'];
@@ -52,9 +56,23 @@ function normaliseRate(values: Record<string, number>): Record<string, number> {
   return values;
 }
 
+/** Checks as k6 lists them (`[{name, passes, fails}]`), summed by name; malformed entries skipped. */
+function checksOf(list: unknown): Map<string, { passes: number; fails: number }> {
+  const out = new Map<string, { passes: number; fails: number }>();
+  if (!Array.isArray(list)) return out;
+  for (const c of list) {
+    if (!isRecord(c) || typeof c.name !== 'string') continue;
+    const passes = typeof c.passes === 'number' && c.passes >= 0 ? c.passes : 0;
+    const fails = typeof c.fails === 'number' && c.fails >= 0 ? c.fails : 0;
+    const prev = out.get(c.name);
+    out.set(c.name, { passes: (prev?.passes ?? 0) + passes, fails: (prev?.fails ?? 0) + fails });
+  }
+  return out;
+}
+
 export function readSummary(data: unknown): SummaryView {
   const metrics = new Map<string, MetricView>();
-  if (!isRecord(data)) return { shape: 'unknown', testRunDurationMs: undefined, metrics };
+  if (!isRecord(data)) return { shape: 'unknown', testRunDurationMs: undefined, metrics, checks: new Map() };
 
   const results = isRecord(data.results) ? data.results : undefined;
   if (results && Array.isArray(results.metrics)) {
@@ -74,6 +92,7 @@ export function readSummary(data: unknown): SummaryView {
       shape: 'machine-readable',
       testRunDurationMs: seconds === undefined ? undefined : seconds * 1000,
       metrics,
+      checks: checksOf(isRecord(results.checks) ? results.checks.results : undefined),
     };
   }
 
@@ -93,9 +112,10 @@ export function readSummary(data: unknown): SummaryView {
     }
     const state = isRecord(data.state) ? data.state : {};
     const ms = typeof state.testRunDurationMs === 'number' ? state.testRunDurationMs : undefined;
-    return { shape: 'legacy', testRunDurationMs: ms, metrics };
+    const root = isRecord(data.root_group) ? data.root_group : {};
+    return { shape: 'legacy', testRunDurationMs: ms, metrics, checks: checksOf(root.checks) };
   }
-  return { shape: 'unknown', testRunDurationMs: undefined, metrics };
+  return { shape: 'unknown', testRunDurationMs: undefined, metrics, checks: new Map() };
 }
 
 /** A Counter's count (0 when absent: an unobserved counter never counted anything). */
@@ -131,6 +151,19 @@ export function rejectionsByCode(view: SummaryView): Array<{ code: string; count
     if (count > 0) out.push({ code: m[1]!, count });
   }
   return out.sort((a, b) => b.count - a.count);
+}
+
+/**
+ * The rejection reasons the run named (failing checks `rejected <code>: <text>`, see
+ * rejection-reasons.ts), largest first.
+ */
+export function rejectionReasons(view: SummaryView): Array<{ reason: string; count: number }> {
+  const out: Array<{ reason: string; count: number }> = [];
+  for (const [name, c] of view.checks) {
+    const reason = reasonOfCheck(name);
+    if (reason !== undefined && c.fails > 0) out.push({ reason, count: c.fails });
+  }
+  return out.sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
 /** Threshold results across metrics, `metric: expression` → passed (legacy shape only). */

@@ -19,7 +19,10 @@
  * the run is then reported NOT balanced, never silently clamped.
  */
 import { METRIC } from '../metrics/registry.ts';
-import { countOf, rejectionsByCode, type SummaryView } from '../metrics/summary-view.ts';
+import { countOf, rejectionReasons, rejectionsByCode, type SummaryView } from '../metrics/summary-view.ts';
+
+/** How many rejection reasons the summary lists. */
+export const TOP_REASONS = 5;
 
 export interface Accounting {
   sent: number;
@@ -30,6 +33,11 @@ export interface Accounting {
   rejectedAsync: number;
   /** Rejections per FSPIOP error code, for the codes the summary breaks out; `other` holds the rest. */
   rejectedByCode: Record<string, number>;
+  /**
+   * What the rejections said, `<code>: <description>` with counts, the {@link TOP_REASONS} most
+   * frequent (from the failing checks the run named; empty when the data has none).
+   */
+  rejectionReasons: Array<{ reason: string; count: number }>;
   /** Request got no HTTP answer and no outcome came: recorded by waiting VUs, plus collect mode's share of never arrived. */
   transportFailed: number;
   /** Timed out as counted during the run (waits that expired, outcomes that came late). */
@@ -112,6 +120,7 @@ export function accountingOf(view: SummaryView): Accounting {
     rejectedSync: countOf(view, `${METRIC.transfersRejected}{stage:sync}`),
     rejectedAsync: countOf(view, `${METRIC.transfersRejected}{stage:async}`),
     rejectedByCode,
+    rejectionReasons: rejectionReasons(view).slice(0, TOP_REASONS),
     transportFailed,
     timedOutRecorded,
     late: countOf(view, METRIC.outcomesLate),

@@ -50,6 +50,7 @@ export function renderText(r: RunResult, files: readonly string[] = []): string 
             .join(', ')})`
         : ''),
   );
+  for (const { reason, count } of o.rejectionReasons) lines.push(`      ×${count} ${reason}`);
   if (o.transportFailed > 0)
     lines.push(`    transport failed: ${o.transportFailed} (no HTTP answer and no outcome)`);
   lines.push(

@@ -1,5 +1,12 @@
 import { METRIC } from '../metrics/registry.ts';
-import { countOf, rateOf, rejectionsByCode, type SummaryView, statOf } from '../metrics/summary-view.ts';
+import {
+  countOf,
+  rateOf,
+  rejectionReasons,
+  rejectionsByCode,
+  type SummaryView,
+  statOf,
+} from '../metrics/summary-view.ts';
 
 /**
  * The numbers the verdict reasons on, read from one runner's end-of-test summary (either shape:
@@ -42,6 +49,8 @@ export interface Signals {
     rejectedSync: number;
     /** Rejections by code as the summary breaks them out (FSPIOP codes, `http<status>`), largest first. */
     rejectedByCode: Array<{ code: string; count: number }>;
+    /** What the rejections said (`<code>: <description>`), largest first; empty when not named. */
+    rejectionReasons: Array<{ reason: string; count: number }>;
     timedOut: number;
     transportFailed: number;
     /** Final outcomes that arrived after TIMEOUT_MS (counted as timed out, not committed). */
@@ -98,6 +107,7 @@ export function readSignals(view: SummaryView, durationS?: number): Signals {
       rejected: countOf(view, METRIC.transfersRejected),
       rejectedSync: countOf(view, `${METRIC.transfersRejected}{stage:sync}`),
       rejectedByCode: rejectionsByCode(view),
+      rejectionReasons: rejectionReasons(view),
       timedOut: countOf(view, METRIC.transfersTimedOut),
       transportFailed: countOf(view, METRIC.transfersTransportFailed),
       late: countOf(view, METRIC.outcomesLate),

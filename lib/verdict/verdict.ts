@@ -159,8 +159,9 @@ export function verdictFromView(view: SummaryView, ctx: VerdictContext): Verdict
     evidence.push(
       `${t.rejected} of ${t.sent} transfers rejected (${pct(rejectedShare)}; ${t.rejectedSync} synchronously): ${top.join(', ')}`,
     );
+    for (const r of t.rejectionReasons.slice(0, 3)) evidence.push(`×${r.count} ${r.reason}`);
     advice.push(
-      "the hub refused the transfers, so the run measured rejections, not capacity: fix the request or the hub's configuration (the k6 log shows the first rejection of each VU with its description)",
+      "the hub refused the transfers, so the run measured rejections, not capacity: fix the request or the hub's configuration (the descriptions are the k6 checks named `rejected <code>: …`)",
     );
     const first = t.rejectedByCode[0]?.code;
     if (first !== undefined) advice.push(rejectionAdvice(first));

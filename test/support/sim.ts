@@ -62,7 +62,9 @@ export async function ledgerTransfer(
  * The legacy handleSummary data k6 would build from these samples (counters, rates, sub-metrics by
  * error code and stage), so tests run the real accounting code over what the flows recorded.
  */
-export function summaryDataOf(sink: Pick<MemorySink, 'samples'>): unknown {
+export function summaryDataOf(
+  sink: Pick<MemorySink, 'samples'> & Partial<Pick<MemorySink, 'reasons'>>,
+): unknown {
   const mem = new MemorySinkView(sink.samples);
   const metrics: Record<string, unknown> = {};
   for (const { name, type } of kitMetricsBy('flows')) {
@@ -90,5 +92,7 @@ export function summaryDataOf(sink: Pick<MemorySink, 'samples'>): unknown {
       values: { count: mem.sum('ml_transfers_rejected', { stage: st }) },
     };
   }
-  return { metrics, state: { testRunDurationMs: 1000 } };
+  // Rejection reasons are failing checks, as k6 lists them.
+  const checks = [...(sink.reasons ?? [])].map(([name, fails]) => ({ name, passes: 0, fails }));
+  return { metrics, state: { testRunDurationMs: 1000 }, root_group: { checks } };
 }

@@ -274,6 +274,14 @@ describe('transfers, collect mode', () => {
         errorDescription: 'HTTP 400: must match pattern "^[0-9a-f]{8}-"',
         httpStatus: 400,
       });
+      // The description reaches the summary (top reasons), named with its code.
+      const sink = new MemorySink();
+      recordFlowResult(sink, r);
+      recordFlowResult(sink, await driveFlow(sendTransfer(plan, ctx), client));
+      const a = accountingOf(readSummary(summaryDataOf(sink)));
+      expect(a.rejectionReasons).toEqual([
+        { reason: 'http400: must match pattern "^[0-9a-f]{8}-"', count: 2 },
+      ]);
     } finally {
       await new Promise<void>((done) => refuser.close(() => done()));
     }

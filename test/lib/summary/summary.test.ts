@@ -26,7 +26,12 @@ interface Counts {
   timedOut: number;
   late: number;
   codes?: Record<string, number>;
+  /** Checks as k6 lists them: name → [passes, fails]. */
+  checks?: Record<string, [number, number]>;
 }
+
+const checkList = (c: Counts) =>
+  Object.entries(c.checks ?? {}).map(([name, [passes, fails]]) => ({ name, passes, fails }));
 
 /** The legacy handleSummary object k6 builds (docs/facts/k6.md#summary-legacy). */
 function legacy(c: Counts, failedThreshold = false): unknown {
@@ -64,7 +69,12 @@ function legacy(c: Counts, failedThreshold = false): unknown {
   };
   for (const [code, n] of Object.entries(c.codes ?? {}))
     metrics[`ml_transfers_rejected{error_code:${code}}`] = counter(n);
-  return { root_group: {}, options: {}, state: { testRunDurationMs: 25_000 }, metrics };
+  return {
+    root_group: { checks: checkList(c) },
+    options: {},
+    state: { testRunDurationMs: 25_000 },
+    metrics,
+  };
 }
 
 /** The machine-readable summary (k6 ≥ 1.5 opt-in). */
@@ -102,6 +112,7 @@ function machineReadable(c: Counts): unknown {
           values: { matches: c.committed, total: c.sent, rate: c.committed / Math.max(1, c.sent) },
         },
       ],
+      checks: { metrics: [], results: checkList(c) },
     },
   };
 }
@@ -157,6 +168,38 @@ describe('the accounting equation', () => {
       ),
     );
     expect(a.rejectedByCode).toEqual({ '3100': 2, '4001': 1, other: 3 });
+  });
+
+  it('lists what the rejections said, top reasons first, from the checks of either shape', () => {
+    const c: Counts = {
+      sent: 40,
+      committed: 10,
+      rejected: 30,
+      timedOut: 0,
+      late: 0,
+      checks: {
+        'rejected http400: must match pattern': [0, 3],
+        'rejected 3100: payee.name invalid': [0, 20],
+        'rejected 4001': [0, 1],
+        'rejected 5100: a': [0, 1],
+        'rejected 5100: b': [0, 1],
+        'rejected 5100: c': [0, 1],
+        'rejected 3106: never failed': [4, 0],
+        'status is 200': [5, 3],
+      },
+    };
+    for (const data of [legacy(c), machineReadable(c)]) {
+      const a = accountingOf(readSummary(data));
+      expect(a.rejectionReasons).toEqual([
+        { reason: '3100: payee.name invalid', count: 20 },
+        { reason: 'http400: must match pattern', count: 3 },
+        { reason: '4001', count: 1 },
+        { reason: '5100: a', count: 1 },
+        { reason: '5100: b', count: 1 },
+      ]);
+      const text = summaryOutputs(data, run, '').outputs.stdout!;
+      expect(text).toContain('      ×20 3100: payee.name invalid\n      ×3 http400: must match pattern');
+    }
   });
 });
 
