@@ -5,9 +5,10 @@
  * Thin on purpose: everything is data (lib/config, thresholds/profiles.ts) and shared code
  * (lib/flows, lib/k6). Configure with -e variables (docs/scenarios.md); never with --vus/--duration.
  */
+import { e2eFlow } from '../lib/flows/e2e.ts';
 import { defineScenario, type SetupData } from '../lib/k6/scenario.ts';
 
-const scenario = defineScenario('e2e');
+const scenario = defineScenario('e2e', { iteration: e2eFlow });
 
 export const options = scenario.options;
 export const setup = scenario.setup;

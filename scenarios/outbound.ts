@@ -6,9 +6,10 @@
  * Thin on purpose: everything is data (lib/config, thresholds/profiles.ts) and shared code
  * (lib/flows, lib/k6). Configure with -e variables (docs/scenarios.md); never with --vus/--duration.
  */
+import { outboundFlow } from '../lib/flows/outbound.ts';
 import { defineScenario, type SetupData } from '../lib/k6/scenario.ts';
 
-const scenario = defineScenario('outbound');
+const scenario = defineScenario('outbound', { iteration: outboundFlow });
 
 export const options = scenario.options;
 export const setup = scenario.setup;

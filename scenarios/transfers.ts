@@ -6,9 +6,16 @@
  * Thin on purpose: everything is data (lib/config, thresholds/profiles.ts) and shared code
  * (lib/flows, lib/k6). Configure with -e variables (docs/scenarios.md); never with --vus/--duration.
  */
+import { collectBatch } from '../lib/flows/collect.ts';
+import { sendAndWait, sendTransfer } from '../lib/flows/transfer.ts';
 import { defineScenario, type SetupData } from '../lib/k6/scenario.ts';
 
-const scenario = defineScenario('transfers');
+// MODE=collect sends only (the collector reads the outcomes); MODE=wait waits in the VU.
+const scenario = defineScenario('transfers', {
+  iteration: (plan, ctx) =>
+    plan.config.mode === 'collect' ? sendTransfer(plan, ctx) : sendAndWait(plan, ctx),
+  collectBatch,
+});
 
 export const options = scenario.options;
 export const setup = scenario.setup;

@@ -3,21 +3,19 @@
  * (a bad value throws here, so k6 exits non-zero before any load), metrics declared once, options
  * planned from the config, and the exec functions that drive the flows with k6/http.
  *
- * The entry points in scenarios/ are thin: they call `defineScenario(kind)` and re-export.
+ * The entry points in scenarios/ are thin: they call `defineScenario(kind, flows)` with the flows
+ * of their kind and re-export, so each bundle carries only its own flow code.
  */
 import { sleep } from 'k6';
 import exec from 'k6/execution';
 import { parseRunConfig, type RunConfig, type ScenarioKind } from '../config/run-config.ts';
-import { type CollectorState, collectBatch, recordBatch } from '../flows/collect.ts';
-import { e2eFlow } from '../flows/e2e.ts';
-import { outboundFlow } from '../flows/outbound.ts';
+import { type CollectorState, type collectBatch, recordBatch } from '../flows/collect.ts';
 import type { FlowPlan } from '../flows/plan.ts';
 import { prepareFlows } from '../flows/plan.ts';
 import { pooledRandom } from '../flows/random-pool.ts';
 import { type MetricSink, recordFlowResult } from '../flows/record.ts';
 import { fspiopRequestSigner, type RequestSigner } from '../flows/sign.ts';
-import { sendAndWait, sendTransfer } from '../flows/transfer.ts';
-import type { FlowContext, FlowResult } from '../flows/types.ts';
+import type { Flow, FlowContext, FlowResult } from '../flows/types.ts';
 import { METRIC } from '../metrics/registry.ts';
 import type { K6Options, ScenarioOptions } from '../plan/options.ts';
 import { createSubtleJwsSigner, type SubtleLike } from '../protocol/jws.ts';
@@ -86,12 +84,20 @@ export interface Scenario {
   handleSummary(data: unknown): Record<string, string>;
 }
 
+/** The flows a scenario drives, handed over by its entry point (scenarios/). */
+export interface ScenarioFlows {
+  /** One iteration's flow: send (collect mode) or send and wait for the outcome. */
+  iteration(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult>;
+  /** Collect mode's outcome reader (transfers only). */
+  collectBatch?: typeof collectBatch;
+}
+
 /** Reads the config with k6's init-context `open()`. */
 function loadConfig(kind: ScenarioKind): RunConfig {
   return parseRunConfig(kind, __ENV, (path) => open(path));
 }
 
-export function defineScenario(kind: ScenarioKind): Scenario {
+export function defineScenario(kind: ScenarioKind, flows: ScenarioFlows): Scenario {
   const config = loadConfig(kind);
   // k6 reads the exported options once, from the init of its first, throwaway VU (__VU 0); setup,
   // teardown and handleSummary also run in VUs with id 0. Only those plan the options, compute the
@@ -106,6 +112,8 @@ export function defineScenario(kind: ScenarioKind): Scenario {
   let load: ScenarioOptions | undefined;
   const loadShape = (): ScenarioOptions => (load ??= runPlanOf(config).load.scenario);
   const collect = kind === 'transfers' && config.mode === 'collect';
+  const collectBatchOf = flows.collectBatch;
+  if (collect && !collectBatchOf) throw new Error(`the ${kind} entry point hands over no collector`);
   const probe = createDetectorProbe({ scenario: loadShape });
   // Collect mode: the load VUs only see POST answers; the collector sees every outcome of its runner.
   const collectorProbe = collect
@@ -202,15 +210,7 @@ export function defineScenario(kind: ScenarioKind): Scenario {
       if (load === undefined && data?.load) load = data.load;
       untag();
       const c = context();
-      const plan = flowPlan(data);
-      const flow =
-        kind === 'transfers'
-          ? collect
-            ? sendTransfer(plan, c)
-            : sendAndWait(plan, c)
-          : kind === 'e2e'
-            ? e2eFlow(plan, c)
-            : outboundFlow(plan, c);
+      const flow = flows.iteration(flowPlan(data), c);
       probe.iterationStarted();
       if (signer) return driveSigned(flow, signer, probe.observeNetwork).then(done);
       done(drive(flow, probe.observeNetwork));
@@ -226,7 +226,7 @@ export function defineScenario(kind: ScenarioKind): Scenario {
         duplicates: data.duplicates,
       };
       untag();
-      const batch = drive(collectBatch(flowPlan(data), collectorState, COLLECT_LONG_POLL_MS));
+      const batch = drive(collectBatchOf!(flowPlan(data), collectorState, COLLECT_LONG_POLL_MS));
       if ('error' in batch) {
         warn(`collector: ${batch.error}`);
         sleep(1);
