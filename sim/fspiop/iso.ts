@@ -44,12 +44,16 @@ export function statusFromIso(body: unknown): StatusView | undefined {
   return out;
 }
 
-/** `{errorCode, errorDescription}` of a PacsError body, or undefined. */
+/**
+ * `{errorCode, errorDescription}` of a PacsError body, or undefined. The reason is an ISO choice of
+ * `Rsn.Prtry` (where Mojaloop's converter puts the FSPIOP code) or `Rsn.Cd` (where the Testing
+ * Toolkit puts it); either carries the code.
+ */
 export function errorFromIso(body: unknown): { errorCode: string; errorDescription: string } | undefined {
   const tx = isRecord(body) ? body.TxInfAndSts : undefined;
   const sts = isRecord(tx) ? tx.StsRsnInf : undefined;
   const rsn = isRecord(sts) ? sts.Rsn : undefined;
-  const code = isRecord(rsn) ? rsn.Prtry : undefined;
+  const code = !isRecord(rsn) ? undefined : typeof rsn.Prtry === 'string' ? rsn.Prtry : rsn.Cd;
   if (typeof code !== 'string') return undefined;
   const info = isRecord(sts) && typeof sts.AddtlInf === 'string' ? sts.AddtlInf : '';
   return { errorCode: code, errorDescription: info };

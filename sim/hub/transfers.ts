@@ -494,7 +494,8 @@ export class TransfersService {
       const err = validateIsoBody('PacsError_FIToFIPaymentStatusReportV15', body);
       if (err) return this.rejectWith(err);
       info = errorFromIso(body);
-      if (!info) return this.reject('3102', 'TxInfAndSts.StsRsnInf.Rsn.Prtry is missing');
+      if (!info)
+        return this.reject('3102', 'TxInfAndSts.StsRsnInf.Rsn: expected the error code in Prtry or Cd');
     } else {
       const err = validateFspiopBody('ErrorInformationObject', body);
       if (err) return this.rejectWith(err);

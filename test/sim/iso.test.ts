@@ -5,7 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from '../../lib/protocol/ids.ts';
-import { isoTransferFulfilBody, isoTransfersPostBody } from '../../lib/protocol/iso20022.ts';
+import {
+  isoTransferErrorBody,
+  isoTransferFulfilBody,
+  isoTransfersPostBody,
+} from '../../lib/protocol/iso20022.ts';
 import { nodeCrypto } from '../../node/crypto.ts';
 import { validateIsoBody } from '../../sim/hub/schemas.ts';
 import type { SimulatorHandle } from '../../sim/simulator.ts';
@@ -172,6 +176,35 @@ describe('ISO 20022 transfers', () => {
     } finally {
       await request('PUT', `${sim.url}/admin/faults`, { 'content-type': 'application/json' }, '"none"');
     }
+  });
+
+  it.each([
+    ['Prtry', { Prtry: '5104' }, 200, '5104'],
+    ['Cd (as the Testing Toolkit sends it)', { Cd: '5105' }, 200, '5105'],
+    ['neither', {}, 400, undefined],
+  ] as const)('a payee PacsError with the code in %s', async (_, rsn, status, code) => {
+    const { t, text } = isoTransfer({ payeeFsp: 'testpayee' });
+    await postTransfer(sim, text, { ...iso, destination: 'testpayee' });
+    await payee.waitFor((c) => c.method === 'POST' && c.body.includes(t.id));
+    const body = isoTransferErrorBody({
+      msgId: ulid(Date.now(), 0, nodeCrypto),
+      createdAt: new Date().toISOString(),
+      errorCode: '5100',
+      errorDescription: 'payee says no',
+    });
+    (body.TxInfAndSts!.StsRsnInf as { Rsn: unknown }).Rsn = rsn;
+    const res = await request(
+      'PUT',
+      `${sim.url}/transfers/${t.id}/error`,
+      payeeHeaders({ api: 'iso20022' }),
+      JSON.stringify(body),
+    );
+    expect(res.status).toBe(status);
+    if (code === undefined) {
+      expect(JSON.parse(res.body!).errorInformation).toMatchObject({ errorCode: '3102' });
+      return;
+    }
+    expect(await waitOutcome(sim, t.id)).toMatchObject({ state: 'ABORTED', errorCode: code });
   });
 
   it('ISO media types are refused on resources the simulator only serves in FSPIOP', async () => {
