@@ -2,10 +2,12 @@
  * Simulator options: defaults, and parsing from the command line and environment with errors that
  * name the flag (or variable) and what was expected.
  *
- * Environment: SIM_HOST, SIM_PORT, SIM_SHAPE, SIM_FAULTS, SIM_ILP_SECRET. Flags override them.
+ * Environment: SIM_HOST, SIM_PORT, SIM_SHAPE, SIM_FAULTS, SIM_ILP_SECRET, SIM_ILP_VERSION,
+ * SIM_TLS_CERT, SIM_TLS_KEY, SIM_TLS_CA. Flags override them.
  */
 
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { IlpVersion } from '../lib/protocol/ilp.ts';
 import { parseFlags } from '../node/cli-args.ts';
 import type { RetentionOptions } from './hub/ledger.ts';
@@ -22,6 +24,18 @@ import { type FaultProfile, parseFaultProfile } from './runtime/faults.ts';
 
 export type Shape = 'all-in-one' | 'separate';
 export type ServiceName = 'hub' | 'payer' | 'payee';
+
+/** HTTPS for every listener of this process (PEM texts), and mutual TLS when `ca` is given. */
+export interface SimTlsOptions {
+  /** The server certificate (chain); also presented as the client identity on the simulator's own https calls. */
+  cert: string;
+  key: string;
+  /**
+   * CA(s) client certificates must chain to: when set, every request (/health too) needs a client
+   * certificate, and the simulator's own outgoing https calls trust it next to Node's bundled CAs.
+   */
+  ca?: string;
+}
 
 export interface SimulatorOptions {
   shape: Shape;
@@ -66,6 +80,8 @@ export interface SimulatorOptions {
   tracestateVendor: string;
   /** Where the startup line and warnings go. */
   log: (line: string) => void;
+  /** HTTPS (and mutual TLS with `ca`) on every listener; plain HTTP when absent. */
+  tls?: SimTlsOptions;
 }
 
 export function defaultOptions(): SimulatorOptions {
@@ -131,6 +147,11 @@ export const USAGE = `Usage: npm run sim -- [options]
                                   relay retention (default 300000 ms, 200000 outcomes)
   --outbound-timeout-ms <n>       outbound API callback wait (default 30000)
   --no-warm-iso                   compile the ISO 20022 schemas on first use, not at startup
+  --tls-cert <file> --tls-key <file>
+                                  serve HTTPS with this PEM certificate and key (env SIM_TLS_CERT,
+                                  SIM_TLS_KEY); also the identity of the simulator's own https calls
+  --tls-ca <file>                 mutual TLS: require client certificates signed by this PEM CA
+                                  (env SIM_TLS_CA; needs --tls-cert and --tls-key)
   --help                          this text
 `;
 
@@ -177,6 +198,66 @@ export function faultsArg(name: string, raw: string): Result<FaultProfile> {
   return p.ok ? p : { ok: false, error: `${name}: ${p.error}` };
 }
 
+/**
+ * The TLS options from their [flag or variable, file] pairs: all three files read, the PEM blocks
+ * checked and the pair loaded once (a key that does not match the certificate is named here, not
+ * at the first connection). Half a configuration (a certificate without its key, a CA without
+ * both) is refused naming the missing flag.
+ */
+export function tlsArgs(
+  cert: [string, string] | undefined,
+  key: [string, string] | undefined,
+  ca: [string, string] | undefined,
+): Result<SimTlsOptions | undefined> {
+  if (!cert && !key && !ca) return { ok: true, value: undefined };
+  if (!cert || !key) {
+    const [missing, given] = cert
+      ? ['--tls-key (or SIM_TLS_KEY)', cert[0]]
+      : key
+        ? ['--tls-cert (or SIM_TLS_CERT)', key[0]]
+        : ['--tls-cert and --tls-key (or SIM_TLS_CERT, SIM_TLS_KEY)', ca![0]];
+    return {
+      ok: false,
+      error: `${missing}: required with ${given} (HTTPS needs both the server certificate and its private key)`,
+    };
+  }
+  const read = (arg: [string, string], block: RegExp, what: string): Result<string> => {
+    let text: string;
+    try {
+      text = readFileSync(arg[1], 'utf8');
+    } catch (e) {
+      return { ok: false, error: `${arg[0]}: cannot read ${arg[1]}: ${(e as Error).message}` };
+    }
+    if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/.test(text))
+      return {
+        ok: false,
+        error: `${arg[0]}: ${arg[1]} holds an encrypted private key; decrypt it: openssl pkey -in ${arg[1]} -out key.dec.pem`,
+      };
+    if (!block.test(text)) return { ok: false, error: `${arg[0]}: ${arg[1]} holds no ${what}` };
+    return { ok: true, value: text };
+  };
+  const certBlock = /-----BEGIN CERTIFICATE-----/;
+  const c = read(cert, certBlock, 'PEM certificate ("-----BEGIN CERTIFICATE-----")');
+  if (!c.ok) return c;
+  const k = read(
+    key,
+    /-----BEGIN (RSA |EC )?PRIVATE KEY-----/,
+    'unencrypted PEM private key ("-----BEGIN PRIVATE KEY-----", "RSA PRIVATE KEY" or "EC PRIVATE KEY")',
+  );
+  if (!k.ok) return k;
+  const a = ca ? read(ca, certBlock, 'PEM CA certificate ("-----BEGIN CERTIFICATE-----")') : undefined;
+  if (a && !a.ok) return a;
+  try {
+    createSecureContext({ cert: c.value, key: k.value, ca: a?.value });
+  } catch (e) {
+    return {
+      ok: false,
+      error: `${cert[0]}/${key[0]}: ${cert[1]} and ${key[1]} are unusable: ${(e as Error).message}`,
+    };
+  }
+  return { ok: true, value: { cert: c.value, key: k.value, ...(a ? { ca: a.value } : {}) } };
+}
+
 /** Parses argv (without node and script) and the environment into options; `help` when asked. */
 export function parseCli(
   argv: string[],
@@ -212,6 +293,9 @@ export function parseCli(
       'relay-max': { type: 'string' },
       'outbound-timeout-ms': { type: 'string' },
       'no-warm-iso': { type: 'boolean' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
       help: { type: 'boolean' },
     } as const);
   } catch (e) {
@@ -348,6 +432,13 @@ export function parseCli(
     if (!n.ok) return n;
     set(n.value);
   }
+  const tls = tlsArgs(
+    str('tls-cert', 'SIM_TLS_CERT'),
+    str('tls-key', 'SIM_TLS_KEY'),
+    str('tls-ca', 'SIM_TLS_CA'),
+  );
+  if (!tls.ok) return tls;
+  if (tls.value) o.tls = tls.value;
   if (
     o.shape === 'separate' &&
     !o.services.includes('hub') &&

@@ -1,18 +1,22 @@
 /**
  * The HTTP listener: turns Node requests into `SimRequest`s, enforces the body cap, and writes
- * `SimResponse`s. Never lets a handler failure escape: a throw becomes 500/2001 with an
- * `errorInformation` body, a malformed HTTP message becomes 400, an oversized body 413/3104.
+ * `SimResponse`s, over HTTP or — with TLS options — HTTPS, requiring client certificates when a CA
+ * is given (mutual TLS; a refused handshake never reaches a handler). Never lets a handler failure
+ * escape: a throw becomes 500/2001 with an `errorInformation` body, a malformed HTTP message
+ * becomes 400, an oversized body 413/3104.
  *
  * Also the in-process router used by the all-in-one shape: `route(req)` dispatches by path to
  * health, relay, DFSP simulators, admin and the hub, whichever this service hosts.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Admin } from './admin.ts';
 import type { DfspSim } from './dfsp/dfsp.ts';
 import { routeDfsp } from './dfsp/routes.ts';
 import { errorObject, errorResponse } from './fspiop/errors.ts';
 import { Hub } from './hub/hub.ts';
+import type { SimTlsOptions } from './options.ts';
 import type { Relay } from './relay/relay.ts';
 import { type Handler, json, type SimRequest, type SimResponse } from './runtime/message.ts';
 
@@ -64,7 +68,7 @@ export function createRouter(parts: RoutedParts): Handler {
 }
 
 export interface Listening {
-  server: http.Server;
+  server: http.Server | https.Server;
   origin: string;
   port: number;
   close(): Promise<void>;
@@ -82,18 +86,20 @@ function logFailure(e: unknown): void {
   console.error('sim: a request handler failed (answered 500; further failures are not logged):', e);
 }
 
-/** Starts an HTTP server for `handler` on host:port (port 0 = any free port). */
+/**
+ * Starts an HTTP server for `handler` on host:port (port 0 = any free port); HTTPS with `tls`, and
+ * mutual TLS (a client certificate chaining to `tls.ca` required for every request) when it has a CA.
+ */
 export function listen(
   host: string,
   port: number,
   maxBodyBytes: number,
   handler: Handler,
+  tls?: SimTlsOptions,
 ): Promise<Listening> {
   const tooLarge = JSON.stringify(errorObject('3104', `request body exceeds ${maxBodyBytes} bytes`));
 
-  // requireHostHeader: false — otherwise Node answers a Host-less HTTP/1.1 request with its own
-  // bodiless 400 before any handler runs; the simulator answers everything with errorInformation.
-  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const write = (r: SimResponse): void => {
       if (res.writableEnded || res.destroyed) return;
       const headers: Record<string, string | number> = r.headers ? { ...r.headers } : {};
@@ -172,7 +178,20 @@ export function listen(
         write(out);
       }
     });
-  });
+  };
+  // requireHostHeader: false — otherwise Node answers a Host-less HTTP/1.1 request with its own
+  // bodiless 400 before any handler runs; the simulator answers everything with errorInformation.
+  const server = tls
+    ? https.createServer(
+        {
+          requireHostHeader: false,
+          cert: tls.cert,
+          key: tls.key,
+          ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        onRequest,
+      )
+    : http.createServer({ requireHostHeader: false }, onRequest);
 
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -208,7 +227,7 @@ export function listen(
       const hostPart = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
       resolve({
         server,
-        origin: `http://${hostPart}:${addr.port}`,
+        origin: `${tls ? 'https' : 'http'}://${hostPart}:${addr.port}`,
         port: addr.port,
         close: () =>
           new Promise<void>((done) => {

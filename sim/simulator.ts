@@ -6,7 +6,11 @@
  *   what makes 2000+ transfers/s possible on a small machine next to k6.
  * - separate: hub, payer DFSP (+ relay) and payee DFSP each on their own port with real HTTP
  *   between them; `services` picks a subset, e.g. only the DFSP side next to a real hub (`hubUrl`).
+ *
+ * With `tls` every listener serves HTTPS (mutual TLS when it has a CA), and the simulator's own
+ * https calls present the same certificate and trust that CA next to Node's bundled ones.
  */
+import { rootCertificates } from 'node:tls';
 import { ilpSecretKey } from '../lib/protocol/ilp.ts';
 import { Admin } from './admin.ts';
 import { DfspContext, type DfspOptions } from './dfsp/context.ts';
@@ -57,7 +61,15 @@ function resolveOptions(partial: Partial<SimulatorOptions>): SimulatorOptions {
 export async function startSimulator(partial: Partial<SimulatorOptions> = {}): Promise<SimulatorHandle> {
   const o = resolveOptions(partial);
   const scheduler = new Scheduler();
-  const transport = new Transport(scheduler, o.callbackTimeoutMs);
+  const transport = new Transport(
+    scheduler,
+    o.callbackTimeoutMs,
+    o.tls && {
+      cert: o.tls.cert,
+      key: o.tls.key,
+      ...(o.tls.ca ? { ca: [...rootCertificates, o.tls.ca] } : {}),
+    },
+  );
   const faults = new Faults(o.faults);
   const dfspOptions: DfspOptions = {
     ilpKey: ilpSecretKey(o.ilpSecret),
@@ -149,7 +161,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
         admin: admin(true),
         taskErrors,
       });
-      const l = await listen(o.host, o.port, o.maxBodyBytes, route);
+      const l = await listen(o.host, o.port, o.maxBodyBytes, route, o.tls);
       listening.push(l);
       transport.setLocal(l.origin, route);
       urls = { hub: l.origin, payer: l.origin, payee: l.origin };
@@ -162,6 +174,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
           o.hubPort,
           o.maxBodyBytes,
           createRouter({ service: 'hub', hub, dfsps: new Map(), admin: admin(true), taskErrors }),
+          o.tls,
         );
         listening.push(l);
         urls.hub = l.origin;
@@ -174,7 +187,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
           admin: runs('hub') ? undefined : admin(false),
           taskErrors,
         });
-        const l = await listen(o.host, o.payerPort, o.maxBodyBytes, route);
+        const l = await listen(o.host, o.payerPort, o.maxBodyBytes, route, o.tls);
         listening.push(l);
         urls.payer = l.origin;
       }
@@ -185,7 +198,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
           admin: runs('hub') || runs('payer') ? undefined : admin(false),
           taskErrors,
         });
-        const l = await listen(o.host, o.payeePort, o.maxBodyBytes, route);
+        const l = await listen(o.host, o.payeePort, o.maxBodyBytes, route, o.tls);
         listening.push(l);
         urls.payee = l.origin;
       }
@@ -234,11 +247,12 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
         ? `${urls.payee}/dfsp/${fspId}/outbound`
         : undefined;
   const faultName = faults.profile.name ?? 'custom';
+  const tlsNote = o.tls ? (o.tls.ca ? ' | mutual TLS: client certificates required' : ' | TLS') : '';
   let startupLine: string;
   if (!separate) {
     startupLine =
       `sim: all-in-one hub + DFSPs (${[...payerDfsps.keys()].join(', ')}) + relay listening on ${url}` +
-      ` | relay ${relayUrl} | outbound ${url}/dfsp/<fspId>/outbound | admin ${url}/admin | faults: ${faultName}`;
+      ` | relay ${relayUrl} | outbound ${url}/dfsp/<fspId>/outbound | admin ${url}/admin | faults: ${faultName}${tlsNote}`;
   } else {
     const parts: string[] = [];
     if (urls.hub) parts.push(`hub ${urls.hub} (admin ${urls.hub}/admin)`);
@@ -248,7 +262,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
       );
     if (urls.payee) parts.push(`payee DFSP ${[...payeeDfsps.keys()].join(', ') || '(none)'} ${urls.payee}`);
     if (!urls.hub) parts.push(`talking to hub ${hubBase}`);
-    startupLine = `sim: separate services | ${parts.join(' | ')} | faults: ${faultName}`;
+    startupLine = `sim: separate services | ${parts.join(' | ')} | faults: ${faultName}${tlsNote}`;
   }
 
   return {

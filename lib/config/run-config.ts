@@ -25,6 +25,7 @@ import {
   type ProfileSpec,
   VU_HEADROOM,
 } from './profiles.ts';
+import { parseTls, TLS_ENV, type TlsConfig } from './tls.ts';
 import { durationMs, httpUrl, integerIn, numberIn, oneOf, positiveNumber } from './values.ts';
 
 export type ScenarioKind = 'transfers' | 'e2e' | 'outbound';
@@ -98,6 +99,8 @@ export interface RunConfig {
    */
   ilpVersion: IlpVersion;
   jws: JwsConfig | undefined;
+  /** TLS client identities for mutual TLS (TLS_CERT/TLS_KEY, RELAY_TLS_*, CONFIG tls; lib/config/tls.ts). */
+  tls: TlsConfig | undefined;
   /** `options.cloud` for Grafana Cloud k6 (K6_CLOUD_PROJECT_ID, K6_CLOUD_NAME, K6_CLOUD_DISTRIBUTION). */
   cloud: CloudOptions | undefined;
   /** Path of the JSON config file, when one was used. */
@@ -127,6 +130,7 @@ const FILE_KEYS = [
   'ilpMode',
   'ilpVersion',
   'jws',
+  'tls',
 ] as const;
 
 /** Variables the kit reads (documented in docs/scenarios.md). */
@@ -155,6 +159,7 @@ export const ENV_VARS = [
   'ID_KIND',
   'ILP_MODE',
   'ILP_VERSION',
+  ...TLS_ENV,
   ...CLOUD_ENV,
 ] as const;
 
@@ -437,6 +442,7 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
   }
 
   const jws = parseJws(file.jws, env, readFile, problems);
+  const tls = parseTls(file.tls, env, readFile && ((p) => readFile(resolvePath(p, env))), problems);
 
   let cloud: CloudOptions | undefined;
   try {
@@ -479,6 +485,7 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
     ilpMode: ilpMode!,
     ilpVersion: ilpVersion!,
     jws,
+    tls,
     cloud,
     configFile: envValue(env, 'CONFIG'),
   };

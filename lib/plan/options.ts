@@ -107,6 +107,13 @@ export interface ScenarioOptions {
 
 export type Threshold = string | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string };
 
+/** One client certificate of k6's `options.tlsAuth` (PEM texts; docs/facts/k6.md#tls). */
+export interface TlsAuthEntry {
+  domains: string[];
+  cert: string;
+  key: string;
+}
+
 export interface K6Options {
   scenarios: Record<string, ScenarioOptions>;
   thresholds: Record<string, Threshold[]>;
@@ -117,6 +124,8 @@ export interface K6Options {
   teardownTimeout: string;
   /** Grafana Cloud k6: test name, project, load zones (lib/config/cloud.ts). */
   cloud?: CloudOptions;
+  /** Client certificates for mutual TLS (lib/config/tls.ts; `tlsAuthOptions`). */
+  tlsAuth?: TlsAuthEntry[];
 }
 
 /**
@@ -177,6 +186,35 @@ export function loadScenario(
     },
     lengthMs,
   };
+}
+
+/** The host of an absolute URL, lower case, without user info, port or IPv6 brackets. */
+export function urlHost(url: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1] ?? '';
+  const host = authority.slice(authority.lastIndexOf('@') + 1);
+  return (host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '')).toLowerCase();
+}
+
+/**
+ * k6's `tlsAuth` for the run's TLS identities, hub first: the hub identity's domains are the hosts
+ * of HUB_URL (and OUTBOUND_URL for the outbound scenario; its `{payer}` becomes a `*` wildcard),
+ * plus RELAY_URL's unless the relay has its own identity. k6 (Go's crypto/tls) does not choose a
+ * certificate by these domains: it presents the first entry whose issuer the server names as
+ * acceptable, or the first entry when the server names none (docs/facts/k6.md#tls).
+ */
+export function tlsAuthOptions(config: RunConfig): TlsAuthEntry[] | undefined {
+  const tls = config.tls;
+  if (!tls) return undefined;
+  const hubHosts = [urlHost(config.hubUrl)];
+  if (config.scenario === 'outbound') hubHosts.push(urlHost(config.outboundUrl.replace('{payer}', '*')));
+  const relayHosts = [urlHost(config.relayUrl)];
+  const entries: TlsAuthEntry[] = [];
+  if (tls.hub) {
+    const domains = tls.relay ? hubHosts : [...hubHosts, ...relayHosts];
+    entries.push({ domains: [...new Set(domains)], cert: tls.hub.certPem, key: tls.hub.keyPem });
+  }
+  if (tls.relay) entries.push({ domains: relayHosts, cert: tls.relay.certPem, key: tls.relay.keyPem });
+  return entries;
 }
 
 /** The `name` tag of the request whose synchronous answer is the transfer's "sync latency". */

@@ -36,6 +36,7 @@ import {
   SUMMARY_TREND_STATS,
   SYSTEM_TAGS,
   type Threshold,
+  tlsAuthOptions,
   visibilityThresholds,
 } from './options.ts';
 import { decimalString, mul, type Rat, rat, ratFromNumber, toNumber } from './rational.ts';
@@ -295,6 +296,7 @@ export function planRun(config: RunConfig): RunPlan {
   }
 
   if (problems.length > 0) throw new PlanError(problems, arithmetic);
+  const tlsAuth = tlsAuthOptions(config);
 
   return {
     scenario: config.scenario,
@@ -321,6 +323,7 @@ export function planRun(config: RunConfig): RunPlan {
       setupTimeout: '60s',
       teardownTimeout: '60s',
       ...(config.cloud ? { cloud: config.cloud } : {}),
+      ...(tlsAuth ? { tlsAuth } : {}),
     },
     arithmetic,
   };

@@ -5,9 +5,11 @@
  * router in-process (one deferred task, no socket, no serialisation beyond the body text the
  * protocol needs anyway). Any other URL — and every call in the separate-services shape — goes over
  * real HTTP through the keep-alive Node adapter (node/http.ts). Handlers cannot tell the difference.
+ * `https:` URLs are called with the TLS client options given (the simulator's own identity and
+ * trust, when it serves TLS: sim/simulator.ts).
  */
 import type { HttpResponse } from '../../lib/protocol/http.ts';
-import { NodeHttpClient } from '../../node/http.ts';
+import { NodeHttpClient, type NodeTlsClientOptions } from '../../node/http.ts';
 import type { Handler, Outgoing, SimRequest, SimResponse } from './message.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -33,6 +35,7 @@ export class Transport {
   constructor(
     private readonly scheduler: Scheduler,
     private readonly timeoutMs: number,
+    private readonly tls?: NodeTlsClientOptions,
   ) {}
 
   /** Enables in-process delivery for URLs under `origin` (all-in-one shape). */
@@ -41,7 +44,8 @@ export class Transport {
   }
 
   private http(): NodeHttpClient {
-    if (!this.client) this.client = new NodeHttpClient({ maxSockets: 128, timeoutMs: this.timeoutMs });
+    if (!this.client)
+      this.client = new NodeHttpClient({ maxSockets: 128, timeoutMs: this.timeoutMs, tls: this.tls });
     return this.client;
   }
 
