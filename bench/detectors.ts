@@ -2,8 +2,9 @@
  * Detector accuracy and cost. `npx tsx bench/detectors.ts` (about a minute; BENCH_N=20 for a
  * quicker, coarser table).
  *
- * 1. The confusion table over the labeled corpus (corpus/): per class and view, TP/FN rates for the
- *    positive classes, FP/TN rates for the negative ones (the same scoring as the accuracy tests).
+ * 1. The confusion table over the labeled corpus (test/support/traces/catalog.ts): per class and
+ *    view, TP/FN rates for the positive classes, FP/TN rates for the negative ones (the same
+ *    scoring as the accuracy tests).
  * 2. CPU per sample of each detector, amortised over its periodic analyses, in Node; next to the
  *    wall time of one local HTTP request (Node keep-alive client and server on 127.0.0.1), for scale.
  * 3. With `K6` naming a k6 binary: the same per-sample costs inside k6 (Sobek interprets JS, one

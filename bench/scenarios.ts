@@ -27,12 +27,12 @@ const MODES: PlanMode[] = ['collect', 'wait', 'e2e', 'outbound'];
 
 /**
  * The VU plan and the per-runner footprint of 1000 TPS (PROFILE=load, 10 minutes) as the planner
- * computes them for the k6-operator manifests (lib/plan/planner.ts, constants in
- * lib/plan/capacity.ts), for one k6 instance and for the planner's choice of runners.
+ * computes them for the k6-operator manifests (planner/planner.ts, constants in
+ * planner/capacity.ts), for one k6 instance and for the planner's choice of runners.
  */
 function printPlan(): void {
   console.log(
-    'VU plan and per-runner footprint for 1000 TPS (PROFILE=load, 10m; lib/plan/capacity.ts model):',
+    'VU plan and per-runner footprint for 1000 TPS (PROFILE=load, 10m; planner/capacity.ts model):',
   );
   console.log('  mode      runners  VUs/runner  TPS/runner  memory/runner (model)  CPU/runner (model)');
   for (const mode of MODES) {
@@ -148,7 +148,7 @@ export async function run(): Promise<void> {
     console.log(
       '  mode      VUs   sent   committed  balanced  dropped  peak RSS   k6 CPU   CPU s / 1000 transfers',
     );
-    // The 1000-TPS plan holds 100 VUs in collect mode (lib/config/options.ts); EXPECTED_LATENCY_MS
+    // The 1000-TPS plan holds 100 VUs in collect mode (lib/plan/run-plan.ts); EXPECTED_LATENCY_MS
     // gives the same 100 VUs at the bench's rate, so RSS is measured at the target's VU count.
     const hundredVus = String(Math.round(50_000 / tps));
     interface BenchRun {

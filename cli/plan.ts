@@ -3,7 +3,8 @@
  *
  *   plan [--tps 1000] [--mode collect|wait|e2e|outbound] [--profile load|smoke|soak|ramp|breakpoint]
  *        [--latency-ms N] [--runner-cpu 2] [--runner-memory 4Gi] [--parallelism N] [--out DIR] …
- *   plan regenerate      rewrite the checked-in manifests (k6-operator/presets.ts) and dashboard
+ *   plan regenerate      rewrite the checked-in manifests (k6-operator/manifests/, from
+ *                        planner/manifests/presets.ts) and dashboard
  *   plan bundle          copy dist/*.js into every k6-operator/manifests/<dir>/scripts/
  *
  * Exit codes: 0 planned/written, 2 invalid flags, 3 plan refused (it would idle or starve a
@@ -14,7 +15,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { parseDurationMs } from '../lib/config/duration.ts';
-import { PROFILE_NAMES, PROFILES, type ProfileName } from '../lib/config/profiles.ts';
+import {
+  MAX_VU_HEADROOM,
+  MIN_VU_HEADROOM,
+  PROFILE_NAMES,
+  PROFILES,
+  type ProfileName,
+} from '../lib/config/profiles.ts';
 import { PLAN_MODES, type PlanMode } from '../lib/plan/modes.ts';
 import { MAX_PARALLELISM } from '../lib/plan/segments.ts';
 import { type FlagValues, parseFlags, UsageError } from '../node/cli-args.ts';
@@ -63,7 +70,7 @@ plan flags:
   --profile P             smoke | load | soak | ramp | breakpoint (default load)
   --duration D            DURATION, k6 form: 30s, 10m, 1h30m (default: the profile's)
   --latency-ms N          latency of what holds a VU, ms (default: per mode)
-  --headroom X            VU headroom over Little's law, >= 1 (default 2)
+  --headroom X            VU headroom over Little's law, ${MIN_VU_HEADROOM} to ${MAX_VU_HEADROOM} (default 2)
   --runner-cpu Q          CPU one runner may use: 2, 1.5, 500m (default 2)
   --runner-memory Q       memory one runner may use: 4Gi, 512Mi (default 4Gi)
   --parallelism N         runners (default: the smallest that fits the runner size)
@@ -197,8 +204,14 @@ export function fromFlags(v: Values): { input: PlanInput; deploy: DeployOptions 
       (n) => n > 0 && n <= 3_600_000,
     );
   }
-  if (v.headroom !== undefined)
-    input.headroom = number(v.headroom, 'headroom', 'a number >= 1 such as 1.5', (n) => n >= 1 && n <= 100);
+  if (v.headroom !== undefined) {
+    input.headroom = number(
+      v.headroom,
+      'headroom',
+      `a number from ${MIN_VU_HEADROOM} to ${MAX_VU_HEADROOM} such as 1.5`,
+      (n) => n >= MIN_VU_HEADROOM && n <= MAX_VU_HEADROOM,
+    );
+  }
   if (v.parallelism !== undefined) {
     input.parallelism = number(
       v.parallelism,

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RESULTS_NONE } from '../lib/config/results-dir.ts';
 import { findK6 } from './k6-binary.ts';
 import { parseStartArgs, type StartArgs, usage } from './start-args.ts';
 
@@ -44,8 +45,11 @@ async function startSim(): Promise<Simulator> {
 
 function runK6(k6: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(k6, args, { cwd: root, stdio: 'inherit' });
-    // k6 stops gracefully on SIGINT (exit 105); forward it instead of dying first.
+    // k6 runs in its own process group, so a Ctrl-C in the terminal reaches it once, forwarded
+    // from here: k6 stops gracefully on the first SIGINT (teardown drains the relay, the summary is
+    // written; exit 105) and hard on a second one, which a terminal's group-wide signal plus a
+    // forwarded copy would amount to.
+    const child = spawn(k6, args, { cwd: root, stdio: 'inherit', detached: true });
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
@@ -99,19 +103,26 @@ async function main(): Promise<number> {
     return 1;
   }
   const resultsDir = process.env.RESULTS_DIR ?? 'results';
-  mkdirSync(path.resolve(root, resultsDir), { recursive: true });
+  const files = resultsDir.trim() !== RESULTS_NONE;
+  // Absolute for k6, which checks it in its init context (lib/config/results-dir.ts).
+  if (files) mkdirSync(path.resolve(root, resultsDir), { recursive: true });
   const sim = await startSim();
   console.log(`start: simulator listening on ${sim.url}`);
   let code: number;
   try {
-    code = await runK6(found.k6.path, k6Arguments(args, sim.url, resultsDir));
+    code = await runK6(
+      found.k6.path,
+      k6Arguments(args, sim.url, files ? path.resolve(root, resultsDir) : RESULTS_NONE),
+    );
   } finally {
     await sim.close();
     console.log('start: simulator stopped');
   }
   const base = path.join(resultsDir, args.scenario);
   console.log(
-    `start: results in ${base}-result.json, ${base}-summary.txt and ${base}-junit.xml (k6 exit code ${code})`,
+    files
+      ? `start: results in ${base}-result.json, ${base}-summary.txt and ${base}-junit.xml (k6 exit code ${code})`
+      : `start: no result files (RESULTS_DIR=none; k6 exit code ${code})`,
   );
   return code;
 }

@@ -2,14 +2,20 @@
  * The capacity planner: from a target rate, a mode, a profile and the size of one runner, works out
  * how many k6 runners to use, the VU pool (Little's law, a multiple of the runner count), what rate
  * each runner really starts (k6's segment split), and the CPU and memory each runner needs
- * (lib/plan/capacity.ts). It refuses plans that would idle or starve a runner, saying why, and
+ * (planner/capacity.ts). It refuses plans that would idle or starve a runner, saying why, and
  * returns its arithmetic as text so a reviewer can check every number.
  *
  * Pure: the CLI (cli/plan.ts) parses flags and writes manifests; tests call this directly.
  */
 import { k6Duration } from '../lib/config/duration.ts';
 import { ConfigError } from '../lib/config/errors.ts';
-import { DEFAULT_HOLD_MS, PROFILES, type ProfileName } from '../lib/config/profiles.ts';
+import {
+  DEFAULT_HOLD_MS,
+  MAX_VU_HEADROOM,
+  MIN_VU_HEADROOM,
+  PROFILES,
+  type ProfileName,
+} from '../lib/config/profiles.ts';
 import { parseRunConfig } from '../lib/config/run-config.ts';
 import { decimal } from '../lib/format/numbers.ts';
 import { type BundleName, bundleOf, modeEnv, type PlanMode } from '../lib/plan/modes.ts';
@@ -31,7 +37,7 @@ export interface PlanInput {
   durationMs: number;
   /** EXPECTED_LATENCY_MS; default DEFAULT_HOLD_MS[mode]. */
   latencyMs?: number;
-  /** Headroom over Little's law (VU_HEADROOM); default 2. */
+  /** Headroom over Little's law (VU_HEADROOM), MIN_VU_HEADROOM..MAX_VU_HEADROOM; default 2. */
   headroom?: number;
   /** Runner count; when absent, the smallest that fits the runner size. */
   parallelism?: number;
@@ -167,8 +173,17 @@ function validateInput(input: PlanInput): string[] {
   pos(input.latencyMs, 'latency-ms', 'a positive number of milliseconds');
   pos(input.runnerCpuMillicores, 'runner-cpu', 'a positive CPU quantity');
   pos(input.runnerMemoryBytes, 'runner-memory', 'a positive memory quantity');
-  if (input.headroom !== undefined && !(Number.isFinite(input.headroom) && input.headroom >= 1)) {
-    bad.push(`headroom: expected a number ≥ 1, got ${input.headroom}`);
+  if (
+    input.headroom !== undefined &&
+    !(
+      Number.isFinite(input.headroom) &&
+      input.headroom >= MIN_VU_HEADROOM &&
+      input.headroom <= MAX_VU_HEADROOM
+    )
+  ) {
+    bad.push(
+      `headroom: expected a number from ${MIN_VU_HEADROOM} to ${MAX_VU_HEADROOM}, got ${input.headroom}`,
+    );
   }
   if (
     input.parallelism !== undefined &&

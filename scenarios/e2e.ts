@@ -2,7 +2,7 @@
  * k6 entry point: The full FSPIOP flow against the hub: GET /parties, POST /quotes, POST /transfers, each phase
  * waited for through the callback relay and timed.
  *
- * Thin on purpose: everything is data (lib/config, thresholds/profiles.ts) and shared code
+ * Thin on purpose: everything is data (lib/config, lib/thresholds) and shared code
  * (lib/flows, lib/k6). Configure with -e variables (docs/scenarios.md); never with --vus/--duration.
  */
 import { e2eFlow } from '../lib/flows/e2e.ts';

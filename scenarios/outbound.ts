@@ -3,7 +3,7 @@
  * whitepaper flow): GET /parties, POST /quotes, POST /simpleTransfers (OUTBOUND_FLOW=simple) or the
  * one-call POST /transfers (OUTBOUND_FLOW=transfers). HTTP 200 with errorInformation is a failure.
  *
- * Thin on purpose: everything is data (lib/config, thresholds/profiles.ts) and shared code
+ * Thin on purpose: everything is data (lib/config, lib/thresholds) and shared code
  * (lib/flows, lib/k6). Configure with -e variables (docs/scenarios.md); never with --vus/--duration.
  */
 import { outboundFlow } from '../lib/flows/outbound.ts';

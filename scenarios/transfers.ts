@@ -3,10 +3,10 @@
  * collector VU per runner reads outcomes from the callback relay in batches. MODE=wait: each VU waits
  * for its own outcome. API=iso20022 switches the bodies to ISO 20022.
  *
- * Thin on purpose: everything is data (lib/config, thresholds/profiles.ts) and shared code
+ * Thin on purpose: everything is data (lib/config, lib/thresholds) and shared code
  * (lib/flows, lib/k6). Configure with -e variables (docs/scenarios.md); never with --vus/--duration.
  */
-import { collectBatch } from '../lib/flows/collect.ts';
+import { collectMode } from '../lib/flows/collect.ts';
 import { sendAndWait, sendTransfer } from '../lib/flows/transfer.ts';
 import { defineScenario, type SetupData } from '../lib/k6/scenario.ts';
 
@@ -14,7 +14,7 @@ import { defineScenario, type SetupData } from '../lib/k6/scenario.ts';
 const scenario = defineScenario('transfers', {
   iteration: (plan, ctx) =>
     plan.config.mode === 'collect' ? sendTransfer(plan, ctx) : sendAndWait(plan, ctx),
-  collectBatch,
+  collect: collectMode,
 });
 
 export const options = scenario.options;

@@ -1,8 +1,9 @@
 /**
- * Load profiles as typed data. A profile says how the arrival rate evolves over the test; the
- * planner (`lib/config/options.ts`) turns it, with the run's inputs (target TPS, duration,
- * PARALLELISM, expected latency), into k6 scenarios. Never the `--vus/--duration` shortcuts: they
- * replace the scenarios entirely (docs/facts/k6.md#scenario-overrides).
+ * Load profiles as typed data. A profile says how the arrival rate evolves over the test; the run
+ * plan (`planRun` in `lib/plan/run-plan.ts`, with `loadScenario` in `lib/plan/options.ts`) turns it,
+ * with the run's inputs (target TPS, duration, PARALLELISM, expected latency), into k6 scenarios.
+ * Never the `--vus/--duration` shortcuts: they replace the scenarios entirely
+ * (docs/facts/k6.md#scenario-overrides).
  *
  * Rates are fractions of TARGET_TPS so that one table serves 5 TPS smoke runs and 1000 TPS proofs.
  */
@@ -134,6 +135,10 @@ export const DEFAULT_HOLD_MS = {
 
 /** Spare VU capacity over Little's law (latency spikes, GC, connection churn). */
 export const VU_HEADROOM = 2;
+
+/** The range VU_HEADROOM (and the planner's --headroom) accepts: at least Little's law, at most 100×. */
+export const MIN_VU_HEADROOM = 1;
+export const MAX_VU_HEADROOM = 100;
 
 /**
  * Most VUs one k6 runner may hold: "one k6 instance can handle 30-40k VUs" (k6 docs, running large

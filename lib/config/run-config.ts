@@ -25,6 +25,7 @@ import {
   type ProfileSpec,
   VU_HEADROOM,
 } from './profiles.ts';
+import { type DirProbe, resolveResultsDir } from './results-dir.ts';
 import { parseTls, TLS_ENV, type TlsConfig } from './tls.ts';
 import { durationMs, httpUrl, integerIn, numberIn, oneOf, positiveNumber } from './values.ts';
 
@@ -79,7 +80,10 @@ export interface RunConfig {
   outboundFlow: OutboundFlow;
   /** Explicit runner index (RUNNER), else derived from the execution segment at run time. */
   runner: number | undefined;
-  resultsDir: string;
+  /** RESULTS_DIR as handleSummary names files, checked in k6's init context; undefined: no files. */
+  resultsDir: string | undefined;
+  /** Why no result files are written, when `resultsDir` is undefined (lib/config/results-dir.ts). */
+  resultsNote: string | undefined;
   /** Outcomes the collector asks the relay for per request. */
   collectBatch: number;
   pool: DfspPool;
@@ -260,7 +264,12 @@ function fieldOf(env: Env, envName: string, fileKey: string): string {
 /**
  * Parses and validates the configuration of one scenario. Throws ConfigError listing every problem.
  */
-export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: ReadFile): RunConfig {
+export function parseRunConfig(
+  scenario: ScenarioKind,
+  env: Env,
+  readFile?: ReadFile,
+  probeDir?: DirProbe,
+): RunConfig {
   const problems = new Problems();
   const { raw: file } = readConfigFile(env, readFile, problems);
 
@@ -373,7 +382,11 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
     );
   }
 
-  const resultsDir = (envValue(env, 'RESULTS_DIR') ?? DEFAULTS.resultsDir).replace(/\/+$/, '') || '.';
+  // PWD is the shell's, not a kit variable: k6 copies the process environment into __ENV.
+  const results = resolveResultsDir(envValue(env, 'RESULTS_DIR') ?? DEFAULTS.resultsDir, env.PWD, probeDir);
+  if (!results.ok) problems.add('RESULTS_DIR', results.error);
+  const resultsDir = results.ok ? results.value.dir : undefined;
+  const resultsNote = results.ok ? results.value.note : undefined;
   const batchText = envValue(env, 'COLLECT_BATCH');
   const collectBatch =
     batchText === undefined
@@ -434,10 +447,10 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
       'API=iso20022 carries an ILP v4 Prepare packet (IlpV4PrepPacket), whose condition the hub decodes; use "v4"',
     );
   }
-  if (api === 'iso20022' && idKind === 'uuid') {
+  if (api === 'iso20022' && idKind !== undefined && idKind !== 'ulid') {
     problems.add(
       fieldOf(env, 'ID_KIND', 'idKind'),
-      'ISO 20022 mode needs ULID transfer ids (pacs.008 TxId); use "ulid"',
+      `ISO 20022 mode needs ULID transfer ids (pacs.008 TxId), got ${shown(idKind)}; use "ulid"`,
     );
   }
 
@@ -476,6 +489,7 @@ export function parseRunConfig(scenario: ScenarioKind, env: Env, readFile?: Read
     outboundFlow: outboundFlow!,
     runner,
     resultsDir,
+    resultsNote,
     collectBatch: collectBatch!,
     pool,
     amount,

@@ -3,8 +3,9 @@ import type { SawtoothConfig } from './sawtooth.ts';
 
 /**
  * Default tuning of the hub detectors, in one place, with the sensitivity each gives. The numbers
- * are measured by test/detectors/accuracy-*.test.ts on the labeled corpus (corpus/) and printed by
- * `npx tsx bench/detectors.ts`; docs/detectors.md explains them for the person running the test.
+ * are measured by test/lib/detectors/accuracy-*.test.ts on the labeled corpus
+ * (test/support/traces/catalog.ts) and printed by `npx tsx bench/detectors.ts`; docs/detectors.md
+ * explains them for the person running the test.
  *
  * Noise scale: `sigma_b`, the noise of one bucket median, which the detector estimates itself
  * (robustly, from differences of bucket medians). For n samples per bucket with per-sample robust

@@ -15,6 +15,7 @@ import { METRIC } from '../metrics/registry.ts';
 import type { HttpResponse } from '../protocol/http.ts';
 import {
   interpretRelayCollect,
+  RELAY_SERVED_CURSOR,
   type RelayBatch,
   type RelayOutcome,
   relayCollectRequest,
@@ -104,3 +105,58 @@ export function recordBatch(
   state.cursor = batch.cursor;
   return counts;
 }
+
+/** A drain ends after a long-poll this long brings nothing (ms). */
+export const DRAIN_QUIET_MS = 1000;
+
+export interface DrainResult extends BatchCounts {
+  requests: number;
+  error?: string;
+}
+
+/**
+ * Teardown's drain of collect mode. An early stop (an `abortOnFail` threshold, Ctrl-C,
+ * `exec.test.abort`) stops the collector with outcomes still in the relay, which would otherwise
+ * be counted as never arrived. The drain goes on from what the relay has already handed out (the
+ * `served` cursor: teardown runs in another VU and does not know the collector's cursor) and records
+ * every outcome of this run, exactly once, until a long-poll of {@link DRAIN_QUIET_MS} brings none
+ * or `deadlineMs` passes.
+ *
+ * `early` says the run stopped before the collector's planned end: transfers may then still be in
+ * flight, so the drain waits for them from its first request. After a normal end the collector has
+ * already waited TIMEOUT_MS past the last send; an empty partition then ends the drain at once.
+ *
+ * Eviction and duplicate counts are taken as a new baseline from the first answer (the collector
+ * has accounted for those up to its last batch).
+ */
+export function* drainRelay(
+  plan: FlowPlan,
+  sink: MetricSink,
+  state: CollectorState,
+  o: { early: boolean; deadlineMs: number; now: () => number },
+): Flow<DrainResult> {
+  const out: DrainResult = { requests: 0, final: 0, late: 0, foreign: 0 };
+  state.cursor = RELAY_SERVED_CURSOR;
+  let waitMs = o.early ? DRAIN_QUIET_MS : 0;
+  for (;;) {
+    const batch = yield* collectBatch(plan, state, waitMs);
+    out.requests++;
+    if ('error' in batch) return { ...out, error: batch.error };
+    if (out.requests === 1) {
+      state.evicted = batch.evicted;
+      state.duplicates = batch.duplicates;
+    }
+    const c = recordBatch(sink, batch, state, plan.config.timeoutMs);
+    out.final += c.final;
+    out.late += c.late;
+    out.foreign += c.foreign;
+    if (batch.outcomes.length === 0 && (waitMs > 0 || !o.early)) return out;
+    if (o.now() >= o.deadlineMs) return out;
+    // A full batch: more are waiting, ask again at once.
+    waitMs = batch.outcomes.length >= plan.config.collectBatch ? 0 : DRAIN_QUIET_MS;
+  }
+}
+
+/** Collect mode's parts, handed to the k6 glue by the transfers entry point (only it bundles them). */
+export const collectMode = { batch: collectBatch, record: recordBatch, drain: drainRelay } as const;
+export type CollectMode = typeof collectMode;

@@ -89,6 +89,7 @@ export function* e2eFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult> {
   const startedAt = ctx.now();
   const deadline = startedAt + config.timeoutMs;
   const transferId = newId(config.idKind, startedAt, ctx.runner, ctx.crypto);
+  ctx.started?.(transferId);
   const phaseMs: Partial<Record<Phase, number>> = {};
   const end = (phase: Phase, outcome: TransferOutcome, accepted: boolean, e2eMs?: number): FlowResult => ({
     transferId,

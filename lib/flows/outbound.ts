@@ -87,6 +87,7 @@ export function* outboundFlow(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult
   const remaining = (): number => Math.floor(deadline - ctx.now());
   const phaseMs: Partial<Record<Phase, number>> = {};
   const transferId = newId(config.idKind, startedAt, ctx.runner, ctx.crypto);
+  ctx.started?.(transferId);
   const result = (phase: Phase, outcome: TransferOutcome, accepted = false): FlowResult => ({
     transferId,
     startedAtMs: startedAt,

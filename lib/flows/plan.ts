@@ -8,10 +8,12 @@ import { type MsisdnRange, PairPicker } from '../config/pool.ts';
 import type { RunConfig } from '../config/run-config.ts';
 import type { CryptoProvider } from '../protocol/crypto.ts';
 import { fspiopHeaders, type HeaderFactory } from '../protocol/headers.ts';
+import { conditionFromFulfilment } from '../protocol/ilp.ts';
 import {
   type FixedIlp,
   type FixedIlpSpec,
   fixedIlpComputer,
+  fixedIlpPairs,
   fixedMaterialBuilder,
   type IlpPair,
   type TransferMaterialBuilder,
@@ -106,6 +108,21 @@ export function fixedIlpConfig(
     ilpVersion: config.ilpVersion,
     fixedMsisdn: new Map(config.pool.dfsps.map((d) => [d.id, d.msisdn.first] as const)),
   };
+}
+
+/**
+ * The fixed-mode ILP pairs, computed (and their hashing checked) once for the whole run: one per pair of the pool
+ * (in its order), naming that pair's FSPs and the run's amount. Only packet and condition travel
+ * to the load VUs (the setup data is copied into every VU).
+ */
+export function checkedFixedIlp(config: RunConfig, crypto: CryptoProvider): IlpPair[] {
+  return fixedIlpPairs(fixedIlpConfig(config, crypto), fixedIlpSpecs(config)).map((f, i) => {
+    // A crypto provider that hashes wrong (k6's native paths) would fail every transfer: stop here.
+    if (conditionFromFulfilment(f.fulfilment!, crypto) !== f.condition) {
+      throw new Error(`fixed ILP pair ${i}: SHA-256 of its fulfilment is not its condition`);
+    }
+    return { ilpPacket: f.ilpPacket, condition: f.condition };
+  });
 }
 
 /**

@@ -136,11 +136,13 @@ export function recordFinal(
 const FLOW_PHASES = ['parties', 'quotes', 'transfers'] as const;
 
 /**
- * Records what a sending VU knows about its transfer: sent (always), accepted (202), the phase
- * timings, and the final outcome unless it is still pending (collect mode).
+ * Records what a sending VU knows about its transfer: sent (unless `sentRecorded`: the k6 adapter
+ * counts it when the iteration starts, so an iteration cut short by an early stop is still a sent
+ * transfer), accepted (202), the phase timings, and the final outcome unless it is still pending
+ * (collect mode).
  */
-export function recordFlowResult(sink: MetricSink, r: FlowResult): void {
-  sink.add(METRIC.transfersSent, 1);
+export function recordFlowResult(sink: MetricSink, r: FlowResult, sentRecorded = false): void {
+  if (!sentRecorded) sink.add(METRIC.transfersSent, 1);
   if (r.accepted) sink.add(METRIC.transfersAccepted, 1);
   // Indexed loop over a module constant: a for-of over an array literal allocates the array and an
   // iterator per transfer, which Sobek does not optimise away.

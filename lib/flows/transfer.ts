@@ -58,6 +58,7 @@ export function syncOutcome(res: HttpResponse): {
 /** Collect mode: send and return; the collector learns the outcome. */
 export function* sendTransfer(plan: FlowPlan, ctx: FlowContext, terms?: TransferTerms): Flow<FlowResult> {
   const t = prepareTransfer(plan, ctx, terms);
+  ctx.started?.(t.transferId);
   const res: HttpResponse = yield t.request;
   const { accepted, outcome } = syncOutcome(res);
   return {
@@ -130,6 +131,7 @@ export function* waitForOutcome(
 /** Wait mode: send, then wait for this transfer's outcome. */
 export function* sendAndWait(plan: FlowPlan, ctx: FlowContext, terms?: TransferTerms): Flow<FlowResult> {
   const t: PreparedTransfer = prepareTransfer(plan, ctx, terms);
+  ctx.started?.(t.transferId);
   const res: HttpResponse = yield t.request;
   const sync = syncOutcome(res);
   const base = {

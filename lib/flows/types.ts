@@ -25,6 +25,11 @@ export interface FlowContext {
   crypto: CryptoProvider;
   /** This k6 process's runner index (embedded in every id). */
   runner: number;
+  /**
+   * Called once per flow when its transfer id is drawn, before the first request. The k6 adapter
+   * counts the transfer as sent here, so an iteration an early stop cuts short is still counted.
+   */
+  started?(transferId: string): void;
 }
 
 /** Collect mode: the outcome will be read from the relay by the collector. */

@@ -35,7 +35,7 @@
  *   of maxVUs, docs/facts/k6.md#rate-split), computed with lib/plan/segments.ts from
  *   `exec.test.options.executionSegment` on the first iteration.
  * - The probe never fails the test itself (no `exec.test.fail`): the verdict is in the summary and
- *   the thresholds of thresholds/ turn it into exit code 99 (see docs/detectors.md).
+ *   the thresholds of lib/thresholds/ turn it into exit code 99 (see docs/detectors.md).
  * - A probe that cannot work out its inputs (not an arrival-rate scenario, bad options) disables
  *   its schedule signals and says so once on the console; it never throws into the iteration.
  */

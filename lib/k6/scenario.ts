@@ -8,10 +8,10 @@
  */
 import { sleep } from 'k6';
 import exec from 'k6/execution';
+import { openProbe } from '../config/results-dir.ts';
 import { parseRunConfig, type RunConfig, type ScenarioKind } from '../config/run-config.ts';
-import { type CollectorState, type collectBatch, recordBatch } from '../flows/collect.ts';
-import type { FlowPlan } from '../flows/plan.ts';
-import { prepareFlows } from '../flows/plan.ts';
+import type { CollectMode, CollectorState } from '../flows/collect.ts';
+import { checkedFixedIlp, type FlowPlan, prepareFlows } from '../flows/plan.ts';
 import { pooledRandom } from '../flows/random-pool.ts';
 import { type MetricSink, recordFlowResult } from '../flows/record.ts';
 import { fspiopRequestSigner, type RequestSigner } from '../flows/sign.ts';
@@ -21,7 +21,7 @@ import type { K6Options, ScenarioOptions } from '../plan/options.ts';
 import { createSubtleJwsSigner, type SubtleLike } from '../protocol/jws.ts';
 import type { IlpPair } from '../protocol/material.ts';
 import { interpretRelayStats, relayStatsRequest } from '../protocol/relay.ts';
-import { checkedFixedIlp, runPlanOf, summaryOutputFiles } from './coordinator.lazy.ts';
+import { runPlanOf, summaryOutputFiles } from './coordinator.lazy.ts';
 import { k6Crypto } from './crypto.ts';
 import { createDetectorProbe } from './detector-probe.ts';
 import { drive, driveSigned, perform } from './http.ts';
@@ -42,10 +42,17 @@ export interface SetupData {
   fixedIlp?: IlpPair[];
   /** The planned load scenario (the detector probe needs its rate, stages and maxVUs). */
   load: ScenarioOptions;
+  /**
+   * Collect mode: when the collector is planned to stop (runStartMs + its duration, a lower bound);
+   * a teardown before it follows an early stop.
+   */
+  collectorEndMs?: number;
 }
 
 /** How long one collect request may wait for outcomes when the runner's partition is empty, ms. */
 export const COLLECT_LONG_POLL_MS = 1000;
+/** Longest drain in teardown (k6's teardownTimeout is 60 s), ms. */
+const MAX_DRAIN_MS = 45_000;
 
 declare const __ENV: Record<string, string | undefined>;
 declare const __VU: number;
@@ -88,13 +95,14 @@ export interface Scenario {
 export interface ScenarioFlows {
   /** One iteration's flow: send (collect mode) or send and wait for the outcome. */
   iteration(plan: FlowPlan, ctx: FlowContext): Flow<FlowResult>;
-  /** Collect mode's outcome reader (transfers only). */
-  collectBatch?: typeof collectBatch;
+  /** Collect mode's collector and teardown drain (transfers only: flows/collect.ts). */
+  collect?: CollectMode;
 }
 
-/** Reads the config with k6's init-context `open()`. */
+/** Reads the config with k6's init-context `open()`, which also checks RESULTS_DIR exists. */
 function loadConfig(kind: ScenarioKind): RunConfig {
-  return parseRunConfig(kind, __ENV, (path) => open(path));
+  const read = (path: string): string => open(path);
+  return parseRunConfig(kind, __ENV, read, openProbe(read));
 }
 
 export function defineScenario(kind: ScenarioKind, flows: ScenarioFlows): Scenario {
@@ -112,8 +120,8 @@ export function defineScenario(kind: ScenarioKind, flows: ScenarioFlows): Scenar
   let load: ScenarioOptions | undefined;
   const loadShape = (): ScenarioOptions => (load ??= runPlanOf(config).load.scenario);
   const collect = kind === 'transfers' && config.mode === 'collect';
-  const collectBatchOf = flows.collectBatch;
-  if (collect && !collectBatchOf) throw new Error(`the ${kind} entry point hands over no collector`);
+  const collectParts = flows.collect;
+  if (collect && !collectParts) throw new Error(`the ${kind} entry point hands over no collector`);
   const probe = createDetectorProbe({ scenario: loadShape });
   // Collect mode: the load VUs only see POST answers; the collector sees every outcome of its runner.
   const collectorProbe = collect
@@ -129,7 +137,13 @@ export function defineScenario(kind: ScenarioKind, flows: ScenarioFlows): Scenar
     (plan ??= prepareFlows(config, crypto6, data?.fixedIlp));
   let ctx: FlowContext | undefined;
   const context = (): FlowContext =>
-    (ctx ??= { now: Date.now, random: Math.random, crypto: crypto6, runner: runnerIndex(config.runner) });
+    (ctx ??= {
+      now: Date.now,
+      random: Math.random,
+      crypto: crypto6,
+      runner: runnerIndex(config.runner),
+      started: countSent,
+    });
   // The key is imported on the first signature (WebCrypto is not usable in the init context).
   const signer: RequestSigner | undefined = config.jws
     ? fspiopRequestSigner(
@@ -149,9 +163,17 @@ export function defineScenario(kind: ScenarioKind, flows: ScenarioFlows): Scenar
     if (metadata) delete metadata.transfer_id;
   };
 
+  // `sent` is counted when the flow draws its transfer id, before its first request, so an
+  // iteration an early stop cuts short still counts as a sent transfer (settled as never arrived
+  // unless teardown's drain finds its outcome). Tagged with the id, untagged for the requests.
+  const countSent = (transferId: string): void => {
+    tagTransfer(transferId);
+    sink.add(METRIC.transfersSent, 1);
+    untag();
+  };
   const record = (r: FlowResult): void => {
     tagTransfer(r.transferId);
-    recordFlowResult(sink, r);
+    recordFlowResult(sink, r, true);
   };
 
   let collectorState: CollectorState | undefined;
@@ -172,6 +194,37 @@ export function defineScenario(kind: ScenarioKind, flows: ScenarioFlows): Scenar
     if (r.note) warn(`transfer ${r.transferId}: ${r.note}`);
   };
 
+  // Collect mode's teardown: the outcomes a stopped collector left in the relay (flows/collect.ts).
+  const drainAfterStop = (data: SetupData): void => {
+    if (!data) return;
+    const now = Date.now();
+    const early = data.collectorEndMs !== undefined && now < data.collectorEndMs;
+    const state: CollectorState = {
+      runner: context().runner,
+      cursor: '',
+      runStartMs: data.runStartMs,
+      evicted: data.evicted,
+      duplicates: data.duplicates,
+    };
+    const r = drive(
+      collectParts!.drain(flowPlan(data), sink, state, {
+        early,
+        deadlineMs: now + Math.min(config.timeoutMs, MAX_DRAIN_MS),
+        now: Date.now,
+      }),
+    );
+    const got = r.final + r.late;
+    if (r.error)
+      console.warn(
+        `teardown: the relay could not be drained (${r.error}); outcomes left in it count as never arrived`,
+      );
+    if (early || got > 0) {
+      console.log(
+        `teardown: ${early ? 'the run stopped early; ' : ''}drained ${got} outcomes from the relay (${r.late} late) in ${r.requests} requests`,
+      );
+    }
+  };
+
   return {
     config,
     options,
@@ -187,15 +240,24 @@ export function defineScenario(kind: ScenarioKind, flows: ScenarioFlows): Scenar
         );
       }
       const runStartMs = Date.now();
-      const shared = { load: loadShape(), ...(fixedIlp ? { fixedIlp } : {}) };
+      const collectorMs = collect ? runPlanOf(config).collector?.durationMs : undefined;
+      const shared = {
+        load: loadShape(),
+        ...(fixedIlp ? { fixedIlp } : {}),
+        ...(collectorMs !== undefined ? { collectorEndMs: runStartMs + collectorMs } : {}),
+      };
       if (kind === 'outbound') return { runStartMs, evicted: 0, duplicates: 0, ...shared };
       const base = relayBaseline(config, runnerIndex(config.runner));
       return { runStartMs, ...base, ...shared };
     },
 
     teardown(data: SetupData): void {
+      if (collect) {
+        drainAfterStop(data);
+        return;
+      }
       // Collect mode counts evictions and duplicates in the collector; the waiting modes learn them here.
-      if (collect || kind === 'outbound') return;
+      if (kind === 'outbound') return;
       try {
         const now = relayBaseline(config, runnerIndex(config.runner));
         if (now.evicted > data.evicted) sink.add(METRIC.relayEvicted, now.evicted - data.evicted);
@@ -226,13 +288,13 @@ export function defineScenario(kind: ScenarioKind, flows: ScenarioFlows): Scenar
         duplicates: data.duplicates,
       };
       untag();
-      const batch = drive(collectBatchOf!(flowPlan(data), collectorState, COLLECT_LONG_POLL_MS));
+      const batch = drive(collectParts!.batch(flowPlan(data), collectorState, COLLECT_LONG_POLL_MS));
       if ('error' in batch) {
         warn(`collector: ${batch.error}`);
         sleep(1);
         return;
       }
-      recordBatch(sink, batch, collectorState, config.timeoutMs, (o, cls, e2e) => {
+      collectParts!.record(sink, batch, collectorState, config.timeoutMs, (o, cls, e2e) => {
         tagTransfer(o.transferId);
         if (cls === 'final' && e2e !== undefined) collectorProbe?.observeLatency(e2e, o.arrivedAtMs);
       });

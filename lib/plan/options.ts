@@ -274,7 +274,7 @@ export function minCommittedPerRunner(config: RunConfig, loadLengthMs: number): 
 
 /**
  * Thresholds every run has: the committed volume, and — only where the composed sets of
- * thresholds/detectors.ts do not already judge them — success and over-1 s ratios.
+ * lib/thresholds/sets.ts do not already judge them — success and over-1 s ratios.
  */
 export function baseThresholds(
   config: RunConfig,

@@ -29,7 +29,7 @@ import {
 } from './rational.ts';
 import { MAX_PARALLELISM } from './segments.ts';
 
-/** Default headroom over Little's law (shared with the load profiles: thresholds/profiles.ts). */
+/** Default headroom over Little's law (VU_HEADROOM of the load profiles, lib/config/profiles.ts). */
 export const DEFAULT_HEADROOM: number = VU_HEADROOM;
 
 export interface SizeVusInput {

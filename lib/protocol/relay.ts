@@ -5,7 +5,9 @@
  *
  * - collect: `GET <relay>/outcomes?runner=<n>&cursor=<c>&max=<m>[&waitMs=<w>]` returns the outcomes
  *   of runner `n` after cursor `c`; passing the returned cursor next time acknowledges them. With
- *   `waitMs` the call waits up to that long when nothing is pending (long-poll).
+ *   `waitMs` the call waits up to that long when nothing is pending (long-poll). The cursor
+ *   `served` acknowledges everything the relay has handed out so far: teardown's drain after an
+ *   early stop uses it to go on from where the (stopped) collector was, without knowing its cursor.
  * - wait: `GET <relay>/wait/<transferId>?timeoutMs=<t>` long-polls one transfer: 200 + outcome, or 204.
  * - phase wait: `GET <relay>/phase/<parties|quotes>/<key>?timeoutMs=<t>` long-polls the payer's
  *   PUT /parties/<key> or PUT /quotes/<key> callback (or its /error) for the end-to-end flow: 200 +
@@ -138,6 +140,9 @@ export interface CollectParams {
 }
 
 /** The collect request. Throws (naming the field) for out-of-range parameters: a caller bug. */
+/** The collect cursor that acknowledges every outcome already handed out (see the header). */
+export const RELAY_SERVED_CURSOR = 'served';
+
 export function relayCollectRequest(relayUrl: string, p: CollectParams): HttpRequest {
   const runner = checkInt('runner', p.runner, 0, 1023);
   const max = checkInt('max', p.max ?? 1000, 1, RELAY_MAX_BATCH);

@@ -1,10 +1,13 @@
 /**
  * What handleSummary returns: the human text on stdout plus the JSON result, a copy of the text and
- * the JUnit XML under RESULTS_DIR (default `results/`). Pure: the k6 glue only passes the data.
+ * the JUnit XML under RESULTS_DIR (default `results/`, checked in the init context:
+ * lib/config/results-dir.ts); stdout only when there is no directory, and the text says why.
+ * Pure: the k6 glue only passes the data.
  * File names carry the scenario and, when several runners share the test, the runner index, so
  * runners writing to a shared volume do not overwrite each other.
  */
 
+import type { ResultsDir } from '../config/results-dir.ts';
 import { readSummary } from '../metrics/summary-view.ts';
 import { verdictJson } from '../verdict/format.ts';
 import { renderJunit } from './junit.ts';
@@ -30,9 +33,10 @@ export type VerdictFn = (summaryData: unknown) => unknown;
 export function summaryOutputs(
   data: unknown,
   run: RunInfo,
-  resultsDir: string,
+  results: string | ResultsDir,
   verdict?: VerdictFn,
 ): { outputs: Record<string, string>; result: RunResult } {
+  const where: ResultsDir = typeof results === 'string' ? { dir: results, note: undefined } : results;
   const result = buildResult(readSummary(data), run);
   if (verdict) {
     try {
@@ -42,8 +46,11 @@ export function summaryOutputs(
       result.verdict = { status: 'error', summary: `verdict failed: ${(e as Error).message}` };
     }
   }
-  const files = summaryFiles(run, resultsDir);
-  const text = renderText(result, [files.json, files.junit]);
+  if (where.dir === undefined) {
+    return { outputs: { stdout: renderText(result, [], where.note ?? 'no result files') }, result };
+  }
+  const files = summaryFiles(run, where.dir);
+  const text = renderText(result, [files.text, files.json, files.junit]);
   return {
     outputs: {
       stdout: text,

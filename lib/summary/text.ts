@@ -27,7 +27,8 @@ function latencyLine(label: string, s: LatencyStats): string {
   return `  ${label.padEnd(22)} p50 ${ms(s.med).padStart(9)}  p95 ${ms(s['p(95)']).padStart(9)}  p99 ${ms(s['p(99)']).padStart(9)}  max ${ms(s.max).padStart(9)}`;
 }
 
-export function renderText(r: RunResult, files: readonly string[] = []): string {
+/** `files`: the result files handleSummary writes; `noFiles`: why there are none. */
+export function renderText(r: RunResult, files: readonly string[] = [], noFiles?: string): string {
   const o = r.outcomes;
   const lines: string[] = [];
   const runner = r.run.runner === undefined ? '' : `, runner ${r.run.runner} of ${r.run.parallelism}`;
@@ -101,6 +102,9 @@ export function renderText(r: RunResult, files: readonly string[] = []): string 
   if (files.length) {
     lines.push('');
     lines.push(`  results: ${files.join(', ')}`);
+  } else if (noFiles !== undefined) {
+    lines.push('');
+    lines.push(`  results: ${noFiles}`);
   }
   lines.push('');
   return lines.join('\n');

@@ -5,8 +5,8 @@ import { checkThreshold, type K6MetricType } from './grammar.ts';
 
 /**
  * Threshold sets as typed data: the Mojaloop invariant, generator health and hub degradation, and
- * `thresholdsFor()` composing them for a run. The scenarios pass the result to the planner
- * (`planOptions(config, thresholdsFor(...).thresholds)`), which merges it with its own.
+ * `thresholdsFor()` composing them for a run. The run plan (`planRun` in lib/plan/run-plan.ts) takes
+ * them through `composedThresholds` (lib/plan/options.ts) and merges them with its own.
  *
  * Under k6-operator every runner evaluates thresholds on its own samples (docs/facts/operator.md#per-runner-thresholds): so
  * everything is a ratio or a percentile, except the dropped-iterations budget, an absolute count

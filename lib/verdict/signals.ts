@@ -10,7 +10,7 @@ import {
 
 /**
  * The numbers the verdict reasons on, read from one runner's end-of-test summary (either shape:
- * lib/summary/read.ts). `undefined` means the summary did not carry it (metric never observed, or
+ * lib/metrics/summary-view.ts). `undefined` means the summary did not carry it (metric never observed, or
  * a statistic not in summaryTrendStats), never a made-up zero.
  */
 export interface Signals {

@@ -4,9 +4,10 @@
  * meanings and the same exit codes. docs/verdicts.md explains each once.
  *
  * Exit codes sit outside k6's own range (97-110: 99 thresholds failed, 104 invalid config, 105
- * signal, 107 script error, 108 exec.test.abort, 110 exec.test.fail). k6 itself still exits with
- * its own code (the verdict is computed in handleSummary, after k6 has decided); `npm start` and the
- * analyzer exit with the verdict's.
+ * signal, 107 script error, 108 exec.test.abort, 110 exec.test.fail). Only the analyzer exits with
+ * the verdict's code. k6 exits with its own (the verdict is computed in handleSummary, after k6 has
+ * decided), and so does `npm start` (cli/start.ts passes k6's exit code on); the in-run verdict's
+ * code is in the result JSON (`verdict.exitCode`).
  */
 export const VERDICT_STATUSES = [
   'HEALTHY',

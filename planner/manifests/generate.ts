@@ -1,7 +1,8 @@
 /**
  * Renders a plan into the files of one kustomization directory (testrun.yaml, pdb.yaml,
  * kustomization.yaml), deterministically: same plan, same bytes. The checked-in manifests are the
- * rendering of presets.ts; `npm run plan -- regenerate` rewrites them and a test compares.
+ * rendering of planner/manifests/presets.ts; `npm run plan -- regenerate` rewrites them and a test
+ * compares (test/planner/reproducible.test.ts).
  *
  * The bundle itself is not part of the rendering (it is built by `npm run build` and copied into
  * `<dir>/scripts/` by `npm run plan -- bundle`, gitignored); kustomize reads it from there.
@@ -63,7 +64,7 @@ export function renderPlan(plan: Plan, deploy: DeployOptions, origin: string): R
   };
 }
 
-export const REGENERATE_ORIGIN = '`npm run plan -- regenerate` from k6-operator/presets.ts';
+export const REGENERATE_ORIGIN = '`npm run plan -- regenerate` from planner/manifests/presets.ts';
 
 /** The checked-in files of one preset. */
 export function renderPreset(preset: Preset): Rendered {

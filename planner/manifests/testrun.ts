@@ -17,6 +17,7 @@
  * - the initializer gets the same env (its `k6 inspect` evaluates the options, which read
  *   PARALLELISM and TARGET_TPS) but small resources of its own.
  */
+import { RESULTS_NONE } from '../../lib/config/results-dir.ts';
 import { CAPACITY } from '../capacity.ts';
 import type { Plan } from '../planner.ts';
 import { formatCpu, formatMemory } from '../quantity.ts';
@@ -109,7 +110,9 @@ export function runnerEnv(plan: Plan, d: DeployOptions): EnvVar[] {
       throw new Error('outbound-url: required for mode outbound (the DFSP outbound API base URL)');
     env.push({ name: 'OUTBOUND_URL', value: d.outboundUrl });
   }
-  if (d.resultsPvc) env.push({ name: 'RESULTS_DIR', value: RESULTS_MOUNT });
+  // Without a volume a runner has nowhere to keep result files (its working directory is not the
+  // kit's): stdout only. The initializer gets `none` either way (initializerEnv).
+  env.push({ name: 'RESULTS_DIR', value: d.resultsPvc ? RESULTS_MOUNT : RESULTS_NONE });
   env.push({ name: GO_MEMORY_LIMIT, value: goMemoryLimit(plan.resources.memoryBytes) });
   if (d.prometheusUrl) {
     env.push(
@@ -224,7 +227,10 @@ export function buildTestRun(plan: Plan, d: DeployOptions): Record<string, unkno
     imagePullPolicy: 'IfNotPresent',
     metadata: { labels: labels(plan, 'initializer') },
     // Only `env` reaches the initializer's `k6 archive`/`k6 inspect`, and the options depend on it.
-    env: env.filter((e) => 'value' in e && e.name !== GO_MEMORY_LIMIT),
+    // RESULTS_DIR is checked in the init context; the initializer does not mount the results volume.
+    env: env
+      .filter((e) => 'value' in e && e.name !== GO_MEMORY_LIMIT)
+      .map((e) => (e.name === 'RESULTS_DIR' ? { name: e.name, value: RESULTS_NONE } : e)),
     resources: quantity(CAPACITY.initializer.cpuMillicores, CAPACITY.initializer.memoryBytes),
     containerSecurityContext: SECURITY,
   };

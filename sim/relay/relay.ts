@@ -14,6 +14,7 @@ import { idTimeMs, runnerOfId } from '../../lib/protocol/ids.ts';
 import {
   RELAY_MAX_BATCH,
   RELAY_MAX_WAIT_MS,
+  RELAY_SERVED_CURSOR,
   type RelayBatch,
   type RelayCounts,
   type RelayOutcome,
@@ -81,6 +82,8 @@ class Partition {
   queue: Entry[] = [];
   head = 0;
   seq = 0;
+  /** Seq of the last outcome handed out in an answered batch (what `cursor=served` acknowledges). */
+  served = 0;
   counts: RelayCounts = { received: 0, delivered: 0, evictedUnread: 0, duplicates: 0, pending: 0 };
   waiters: CollectWaiter[] = [];
   /** A linger flush is scheduled for this partition's waiters. */
@@ -240,10 +243,13 @@ export class Relay {
     return Number.isSafeInteger(n) && n >= 0 ? n : 0;
   }
 
-  /** Acknowledges everything up to `cursor`, then returns up to `max` outcomes after it. */
+  /**
+   * Acknowledges everything up to `cursor` (`served`: everything already handed out), then returns
+   * up to `max` outcomes after it.
+   */
   collect(runner: number, cursor: string, max: number): RelayBatch {
     const p = this.partition(runner);
-    const acked = this.parseCursor(cursor);
+    const acked = cursor === RELAY_SERVED_CURSOR ? p.served : this.parseCursor(cursor);
     while (p.head < p.queue.length && p.queue[p.head]!.seq <= acked) {
       const e = p.queue[p.head]!;
       if (!e.delivered) {
@@ -282,7 +288,15 @@ export class Relay {
 
   private finishCollect(w: CollectWaiter, batch: RelayBatch): void {
     if (!this.release(w)) return;
-    w.resolve(json(200, batch));
+    w.resolve(this.answer(w.runner, batch));
+  }
+
+  /** Answers a collect, remembering how far the partition's outcomes have been handed out. */
+  private answer(runner: number, batch: RelayBatch): SimResponse {
+    const p = this.partition(runner);
+    const last = this.parseCursor(batch.cursor);
+    if (last > p.served) p.served = last;
+    return json(200, batch);
   }
 
   private answerWait(w: WaitWaiter, e: Entry): void {
@@ -308,7 +322,7 @@ export class Relay {
     if (cursor.length > 64) return badParam('cursor: expected the opaque cursor of the previous answer');
     const batch = this.collect(runner, cursor, max);
     if (batch.outcomes.length > 0 || waitMs === 0 || this.waiterCount >= this.options.maxWaiters)
-      return json(200, batch);
+      return this.answer(runner, batch);
     // Park with the cursor as acknowledged now, so a wake-up answers from the same point.
     return new Promise<SimResponse>((resolve) => {
       const w: CollectWaiter = { runner, cursor: batch.cursor, max, resolve, timer: undefined, done: false };

@@ -1,8 +1,8 @@
 /**
- * Accuracy through the analyzer: the detectors' labelled corpus (corpus/), rendered as k6 output
- * files (analyzer/synth/corpus.ts), must reach the rates the in-run detectors are held to:
- * true-positive rate >= 0.95 on every positive class, false-positive rate <= 0.02 on every
- * negative class (global view: what the analyzer sees).
+ * Accuracy through the analyzer: the detectors' labelled corpus (test/support/traces/catalog.ts),
+ * rendered as k6 output files (test/support/traces/k6-corpus.ts), must reach the rates the in-run
+ * detectors are held to: true-positive rate >= 0.95 on every positive class, false-positive rate
+ * <= 0.02 on every negative class (global view: what the analyzer sees).
  *
  * Cases per class: ANALYZER_CORPUS_N (default 4, to keep CI short: each case is a 3- or 10-minute
  * run rendered to a file and analyzed; with 4 cases a negative class must have no false alarm and

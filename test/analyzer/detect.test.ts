@@ -1,5 +1,5 @@
 /**
- * Detection on the global series, end to end through k6-shaped files (analyzer/synth) whose cause
+ * Detection on the global series, end to end through k6-shaped files (test/support/traces/) whose cause
  * is known, and the cause-versus-consequence attribution of dropped iterations on plain series.
  */
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Runner files whose truth is known (analyzer/synth): one runner or several, JSON or CSV, plain
+ * Runner files whose truth is known (test/support/traces/): one runner or several, JSON or CSV, plain
  * or gzip, one file per runner or all in one: the global figures must match the truth and each
  * other.
  */

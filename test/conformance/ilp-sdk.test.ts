@@ -14,9 +14,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Env, parseRunConfig } from '../../lib/config/run-config.ts';
-import { fixedIlpConfig, fixedIlpSpecs, prepareFlows } from '../../lib/flows/plan.ts';
+import { checkedFixedIlp, fixedIlpConfig, fixedIlpSpecs, prepareFlows } from '../../lib/flows/plan.ts';
 import { prepareTransfer } from '../../lib/flows/transfer-post.ts';
-import { checkedFixedIlp } from '../../lib/k6/coordinator.lazy.ts';
 import { party } from '../../lib/protocol/bodies.ts';
 import { ulid } from '../../lib/protocol/ids.ts';
 import { ilpSecretKey } from '../../lib/protocol/ilp.ts';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { k6Duration } from '../../lib/config/duration.ts';
-import { PROFILE_NAMES, PROFILES } from '../../lib/config/profiles.ts';
-import { ENV_VARS } from '../../lib/config/run-config.ts';
+import { MAX_VU_HEADROOM, MIN_VU_HEADROOM, PROFILE_NAMES, PROFILES } from '../../lib/config/profiles.ts';
+import { ENV_VARS, parseRunConfig } from '../../lib/config/run-config.ts';
 import { PLAN_MODES } from '../../lib/plan/modes.ts';
 import { add, eq, ONE, type Rat, ZERO } from '../../lib/plan/rational.ts';
 import { splitArrivalRate } from '../../lib/plan/segments.ts';
@@ -190,11 +190,21 @@ describe('plans it refuses, and why', () => {
     [{ parallelism: 0 }, /parallelism: expected an integer 1\.\.1024/],
     [{ parallelism: 1.5 }, /parallelism/],
     [{ vus: 0 }, /vus/],
-    [{ headroom: 0.9 }, /headroom/],
+    [{ headroom: 0.9 }, /headroom: expected a number from 1 to 100, got 0\.9/],
+    [{ headroom: 200 }, /headroom: expected a number from 1 to 100, got 200/],
     [{ profile: 'stress' as never }, /profile: expected one of/],
     [{ mode: 'fast' as never }, /mode: expected collect, wait, e2e or outbound/],
   ])('invalid input %o', (patch, message) => {
     expect(refusal({ ...base, ...patch }).message).toMatch(message);
+  });
+
+  it("accepts the headroom range the scenario's VU_HEADROOM accepts, and no more", () => {
+    expect(makePlan({ ...base, headroom: MIN_VU_HEADROOM }).vus).toBeGreaterThan(0);
+    expect(makePlan({ ...base, headroom: MAX_VU_HEADROOM }).vus).toBeGreaterThan(0);
+    expect(() => parseRunConfig('transfers', { VU_HEADROOM: String(MAX_VU_HEADROOM) })).not.toThrow();
+    expect(() => parseRunConfig('transfers', { VU_HEADROOM: String(MAX_VU_HEADROOM + 1) })).toThrow(
+      `VU_HEADROOM: expected a number from ${MIN_VU_HEADROOM} to ${MAX_VU_HEADROOM}`,
+    );
   });
 });
 

@@ -5,7 +5,7 @@
  * k6's own `--out json` stream, reconciled against the simulator's ledger transfer by transfer.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,11 +45,16 @@ describe.skipIf(!haveK6)('bundles under a real k6 (K6 set)', () => {
     await sim?.close();
   });
 
-  function k6run(bundle: string, env: Record<string, string>, extra: string[] = []) {
+  function k6run(
+    bundle: string,
+    env: Record<string, string>,
+    extra: string[] = [],
+    o: { interruptAfterMs?: number; cwd?: string } = {},
+  ) {
     const results = mkdtempSync(path.join(dir, 'results-'));
     const args = ['run', '-q', '--no-color'];
     for (const [k, v] of Object.entries({ HUB_URL: sim.url, RESULTS_DIR: results, ...env }))
-      args.push('-e', `${k}=${v}`);
+      if (v !== '') args.push('-e', `${k}=${v}`);
     args.push(...extra, path.join(dir, `${bundle}.js`));
     // k6 is a child process; the simulator keeps serving from this process's event loop meanwhile.
     return new Promise<{ code: number; out: string; results: string }>((resolve) => {
@@ -57,7 +62,11 @@ describe.skipIf(!haveK6)('bundles under a real k6 (K6 set)', () => {
         // k6 copies the process environment into __ENV: drop the kit's variables (vitest sets MODE=test).
         const inherited = { ...process.env };
         for (const name of ENV_VARS) delete inherited[name];
-        const child = spawn(K6!, args, { cwd: dir, env: inherited });
+        // A shell keeps PWD equal to the working directory; spawn() does not.
+        if (o.cwd) inherited.PWD = o.cwd;
+        const child = spawn(K6!, args, { cwd: o.cwd ?? dir, env: inherited });
+        // Ctrl-C: one SIGINT, as a terminal sends it to k6.
+        if (o.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), o.interruptAfterMs);
         let out = '';
         child.stdout.on('data', (d) => (out += d));
         child.stderr.on('data', (d) => (out += d));
@@ -198,6 +207,63 @@ describe.skipIf(!haveK6)('bundles under a real k6 (K6 set)', () => {
     const stats = ledger;
     expect(stats.relay.runners['1']!.received).toBe(res.outcomes.sent);
     expect(stats.relay.runners['0']?.received ?? 0).toBe(0);
+  });
+
+  it('stopped early (Ctrl-C): teardown drains the relay, and every outcome the hub decided is counted once', async () => {
+    await admin(sim.url, 'POST', '/reset');
+    // Outcomes take ~600 ms, so a stop leaves some in the relay and some in flight.
+    await admin(sim.url, 'PUT', '/faults', { name: 'slow', latency: { payee: { dist: 'fixed', ms: 600 } } });
+    try {
+      const r = await k6run(
+        'transfers',
+        { TARGET_TPS: '30', DURATION: '20s', TIMEOUT_MS: '3000', EXPECTED_LATENCY_MS: '1000' },
+        [],
+        { interruptAfterMs: 4000 },
+      );
+      expect(r.out).toMatch(/teardown: the run stopped early; drained \d+ outcomes/);
+      const o = result(r.results, 'transfers').outcomes;
+      const ledger = await ledgerOf(sim.url);
+      expect(o.balanced, o.equation).toBe(true);
+      expect(o.sent).toBeGreaterThan(30);
+      // Everything the hub committed reached the count; what is left is what never reached the hub.
+      expect(o.committed).toBe(ledger.transfers.final.COMMITTED);
+      expect(o.rejected).toBe(0);
+      expect(o.timedOut + o.transportFailed).toBe(o.sent - o.committed);
+      expect(o.sent - ledger.transfers.received).toBeLessThanOrEqual(o.timedOut + o.transportFailed);
+      expect(o.timedOut + o.transportFailed).toBeLessThan(10);
+    } finally {
+      await admin(sim.url, 'PUT', '/faults', { name: 'none' });
+    }
+  });
+
+  it('refuses a RESULTS_DIR that does not exist before any load; RESULTS_DIR=none writes stdout only', async () => {
+    await admin(sim.url, 'POST', '/reset');
+    const missing = await k6run('transfers', { RESULTS_DIR: path.join(dir, 'no-such-dir') });
+    expect(missing.code).not.toBe(0);
+    // k6 logs the message with its quotes escaped.
+    const plain = (out: string) => out.replaceAll('\\"', '"');
+    expect(plain(missing.out)).toMatch(
+      /RESULTS_DIR: the directory ".*no-such-dir" does not exist and k6 cannot create it/,
+    );
+    expect((await ledgerOf(sim.url)).transfers.received).toBe(0);
+    // Relative to k6's working directory (PWD), not to the script's.
+    const cwd = mkdtempSync(path.join(dir, 'cwd-'));
+    const relative = await k6run('transfers', { RESULTS_DIR: 'out', DURATION: '1s', TARGET_TPS: '2' }, [], {
+      cwd,
+    });
+    expect(plain(relative.out)).toMatch(/RESULTS_DIR: the directory "out" \(.*cwd-.*\/out\) does not exist/);
+    const none = await k6run(
+      'transfers',
+      { RESULTS_DIR: 'none', DURATION: '2s', TARGET_TPS: '2', TIMEOUT_MS: '1000' },
+      [],
+      {
+        cwd,
+      },
+    );
+    expect(none.code, none.out).toBe(0);
+    expect(none.out).toContain('results: RESULTS_DIR=none: no result files written');
+    expect(none.out).not.toMatch(/failed to handle the end-of-test summary/);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 
   it('exits non-zero in init, before any load, on an invalid config', async () => {

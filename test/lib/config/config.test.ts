@@ -124,9 +124,11 @@ describe('parseRunConfig errors name the field and the expected form', () => {
     expect(problemsOf(() => parseRunConfig('e2e', { API: 'iso20022' }))[0]!.message).toMatch(
       /POST \/transfers/,
     );
-    expect(
-      problemsOf(() => parseRunConfig('transfers', { API: 'iso20022', ID_KIND: 'uuid' }))[0]!.field,
-    ).toBe('ID_KIND');
+    for (const kind of ['uuid', 'uuid4']) {
+      expect(
+        problemsOf(() => parseRunConfig('transfers', { API: 'iso20022', ID_KIND: kind }))[0],
+      ).toMatchObject({ field: 'ID_KIND', message: expect.stringMatching(/needs ULID.*use "ulid"/) });
+    }
   });
 });
 

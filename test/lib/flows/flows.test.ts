@@ -11,6 +11,7 @@ import {
   type CollectorState,
   classifyOutcome,
   collectBatch,
+  drainRelay,
   recordBatch,
 } from '../../../lib/flows/collect.ts';
 import { e2eFlow } from '../../../lib/flows/e2e.ts';
@@ -146,6 +147,64 @@ describe('transfers, collect mode', () => {
     expect(sink.values(METRIC.transferE2e).length).toBe(60);
     const ledger = await ledgerOf(sim.url);
     expect(ledger.transfers.final.COMMITTED).toBe(60);
+  });
+
+  it("after an early stop, teardown's drain counts what the stopped collector left, each outcome once", async () => {
+    const { plan, ctx } = setup('transfers');
+    const sink = new MemorySink();
+    const runStartMs = Date.now();
+    const results = await driveMany(40, 8, () => sendTransfer(plan, ctx), client);
+    for (const r of results) recordFlowResult(sink, r);
+    // Wait until the relay holds every outcome, then let the "collector" take two small batches
+    // (the second one handed out but never acknowledged: the collector was stopped right after).
+    await expect.poll(async () => (await ledgerOf(sim.url)).transfers.final.COMMITTED).toBe(40);
+    const state: CollectorState = { runner: RUNNER, cursor: '', runStartMs, evicted: 0, duplicates: 0 };
+    for (let i = 0; i < 2; i++) {
+      const batch = await driveFlow(
+        collectBatch({ ...plan, config: { ...plan.config, collectBatch: 7 } }, state, 0),
+        client,
+      );
+      if ('error' in batch) throw new Error(batch.error);
+      recordBatch(sink, batch, state, plan.config.timeoutMs);
+    }
+    expect(sink.sum(METRIC.transfersCommitted)).toBe(14);
+    // Teardown: another VU, without the collector's cursor.
+    const drainState: CollectorState = { runner: RUNNER, cursor: '', runStartMs, evicted: 0, duplicates: 0 };
+    const drained = await driveFlow(
+      drainRelay(plan, sink, drainState, { early: true, deadlineMs: Date.now() + 5000, now: Date.now }),
+      client,
+    );
+    expect(drained).toMatchObject({ final: 26, late: 0, foreign: 0 });
+    expect(drained.error).toBeUndefined();
+    const a = accountingOf(readSummary(summaryDataOf(sink)));
+    expect(a).toMatchObject({ sent: 40, committed: 40, timedOut: 0, balanced: true });
+    // Nothing is left, and a normal-end drain of an empty partition is one request.
+    const again = await driveFlow(
+      drainRelay(
+        plan,
+        sink,
+        { ...drainState, cursor: '' },
+        { early: false, deadlineMs: Date.now() + 5000, now: Date.now },
+      ),
+      client,
+    );
+    expect(again).toMatchObject({ requests: 1, final: 0 });
+  });
+
+  it('an early-stop drain waits for outcomes still in flight', async () => {
+    await admin(sim.url, 'PUT', '/faults', { name: 'slow', latency: { payee: { dist: 'fixed', ms: 400 } } });
+    const { plan, ctx } = setup('transfers');
+    const sink = new MemorySink();
+    const runStartMs = Date.now();
+    const results = await driveMany(10, 10, () => sendTransfer(plan, ctx), client);
+    for (const r of results) recordFlowResult(sink, r);
+    const state: CollectorState = { runner: RUNNER, cursor: '', runStartMs, evicted: 0, duplicates: 0 };
+    const drained = await driveFlow(
+      drainRelay(plan, sink, state, { early: true, deadlineMs: Date.now() + 5000, now: Date.now }),
+      client,
+    );
+    expect(drained.final).toBe(10);
+    expect(accountingOf(readSummary(summaryDataOf(sink)))).toMatchObject({ committed: 10, balanced: true });
   });
 
   it('reconciles to the transfer under error callbacks, sync errors, callback loss and duplicates', async () => {
@@ -559,6 +618,30 @@ describe('e2e (parties → quotes → transfers through the relay)', () => {
     for (const r of results.filter((x) => x.outcome.kind === 'committed')) {
       expect((await ledgerTransfer(sim.url, r.transferId))?.state).toBe('COMMITTED');
     }
+  });
+});
+
+describe('every flow reports its transfer as started before its first request (k6 counts sent there)', () => {
+  it.each([
+    ['transfers', 'collect', (plan: FlowPlan, ctx: FlowContext) => sendTransfer(plan, ctx)],
+    ['transfers', 'wait', (plan: FlowPlan, ctx: FlowContext) => sendAndWait(plan, ctx)],
+    ['e2e', 'wait', (plan: FlowPlan, ctx: FlowContext) => e2eFlow(plan, ctx)],
+    ['outbound', 'wait', (plan: FlowPlan, ctx: FlowContext) => outboundFlow(plan, ctx)],
+  ] as const)('%s (%s)', async (kind, mode, flow) => {
+    const { plan, ctx } = setup(kind, kind === 'transfers' ? { MODE: mode } : {});
+    const events: string[] = [];
+    const r = await driveFlow(
+      flow(plan, { ...ctx, started: (id) => events.push(`started ${id}`) }),
+      client,
+      (req) => events.push(req.name),
+    );
+    expect(events.filter((e) => e.startsWith('started'))).toHaveLength(1);
+    expect(events[0]).toMatch(/^started /);
+    if (kind !== 'outbound') expect(events[0]).toBe(`started ${r.transferId}`);
+    // The count is the k6 adapter's then: recorded once, not again at the end.
+    const sink = new MemorySink();
+    recordFlowResult(sink, r, true);
+    expect(sink.sum(METRIC.transfersSent)).toBe(0);
   });
 });
 

@@ -160,7 +160,7 @@ describe('planned options: figures', () => {
     expect(loadLengthMs).toBe(100_000);
   });
 
-  it('composes the threshold sets of thresholds/detectors.ts (breakpoint runs abort at the break)', () => {
+  it('composes the threshold sets of lib/thresholds/sets.ts (breakpoint runs abort at the break)', () => {
     const load = optionsFor('transfers', { PROFILE: 'load' }).options.thresholds;
     expect(load.ml_transfer_e2e).toContain('p(99)<1000');
     expect(load.ml_transfer_success).toContain('rate>=0.999');

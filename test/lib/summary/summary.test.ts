@@ -231,6 +231,24 @@ describe('summary outputs', () => {
     }
   });
 
+  it('lists exactly the files it writes, and without a directory writes stdout only and says why', () => {
+    const c = { sent: 5, committed: 5, rejected: 0, timedOut: 0, late: 0 };
+    const written = summaryOutputs(legacy(c), run, 'out');
+    const listed = /results: (.*)/.exec(written.outputs.stdout!)![1]!.split(', ');
+    expect(listed.sort()).toEqual(
+      Object.keys(written.outputs)
+        .filter((k) => k !== 'stdout')
+        .sort(),
+    );
+    const none = summaryOutputs(legacy(c), run, {
+      dir: undefined,
+      note: 'RESULTS_DIR=none: no result files written',
+    });
+    expect(Object.keys(none.outputs)).toEqual(['stdout']);
+    expect(none.outputs.stdout).toContain('  results: RESULTS_DIR=none: no result files written');
+    expect(none.outputs.stdout).not.toMatch(/\.json|\.xml|summary\.txt/);
+  });
+
   it('divides by the time the run really lasted when it was aborted before its planned end', () => {
     const c = { sent: 30, committed: 30, rejected: 0, timedOut: 0, late: 0 };
     const aborted = { ...(legacy(c) as object), state: { testRunDurationMs: 6_000 } };
