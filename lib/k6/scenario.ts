@@ -70,9 +70,10 @@ function relayBaseline(config: RunConfig, runner: number): RelayBaseline {
   const res = perform(relayStatsRequest(config.relayUrl));
   const r = interpretRelayStats(res);
   if (!r.ok) {
-    throw new Error(
-      `the callback relay at ${config.relayUrl} is not usable (${r.error}); set RELAY_URL (or HUB_URL) to a running relay`,
-    );
+    const fix = /tls|x509|certificate/i.test(r.error)
+      ? 'check its TLS: RELAY_TLS_CERT/RELAY_TLS_KEY (or TLS_CERT/TLS_KEY) and the SSL_CERT_FILE of the k6 process (docs/scenarios.md#mutual-tls)'
+      : 'set RELAY_URL (or HUB_URL) to a running relay';
+    throw new Error(`the callback relay at ${config.relayUrl} is not usable (${r.error}); ${fix}`);
   }
   const c = r.value.runners[String(runner)];
   return { evicted: c?.evictedUnread ?? 0, duplicates: c?.duplicates ?? 0 };

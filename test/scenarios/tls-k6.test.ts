@@ -159,6 +159,7 @@ describe.skipIf(!haveK6 || !!noPki)('mutual TLS under a real k6 (K6 set)', () =>
       expect(r.code, r.out).toBe(107);
       expect(r.out).toMatch(/the callback relay at https:\S+ is not usable/);
       expect(r.out).toMatch(error);
+      expect(r.out).toMatch(/check its TLS: RELAY_TLS_CERT/);
       expect(r.result?.outcomes.committed ?? 0).toBe(0);
       expect((await ledger()).transfers.received).toBe(0);
     },
