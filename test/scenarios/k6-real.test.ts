@@ -10,8 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleEntries } from '../../build/bundle.ts';
-import { ENV_VARS } from '../../lib/config/run-config.ts';
+import { parseDurationMs } from '../../lib/config/duration.ts';
+import { ENV_VARS, parseRunConfig } from '../../lib/config/run-config.ts';
+import { bundleOf } from '../../lib/plan/modes.ts';
+import { planRun } from '../../lib/plan/run-plan.ts';
 import type { RunResult } from '../../lib/summary/result.ts';
+import { PRESETS } from '../../planner/manifests/presets.ts';
+import { buildTestRun } from '../../planner/manifests/testrun.ts';
+import { makePlan } from '../../planner/planner.ts';
 import type { SimulatorHandle } from '../../sim/simulator.ts';
 import { admin, ledgerOf, ledgerTransfer, startTestSim } from '../support/sim.ts';
 
@@ -89,6 +95,30 @@ describe.skipIf(!haveK6)('bundles under a real k6 (K6 set)', () => {
       expect(Object.keys(o.scenarios)).toContain(b);
     }
   });
+
+  it.each(PRESETS.map((p) => [p.dir, p] as const))(
+    'the %s TestRun and `k6 inspect --execution-requirements` of its bundle agree on VUs and duration',
+    (_, preset) => {
+      const plan = makePlan(preset.plan);
+      const tr = buildTestRun(plan, preset.deploy) as {
+        spec: { parallelism: number; runner: { env: Array<{ name: string; value?: string }> } };
+      };
+      const args = ['inspect', '--execution-requirements'];
+      for (const e of tr.spec.runner.env) if (e.value !== undefined) args.push('-e', `${e.name}=${e.value}`);
+      args.push(path.join(dir, `${bundleOf(plan.mode)}.js`));
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const name of ENV_VARS) delete env[name];
+      const r = spawnSync(K6!, args, { encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+      const o = JSON.parse(r.stdout) as { maxVUs: number; totalDuration: string };
+      const run = planRun(parseRunConfig(bundleOf(plan.mode), plan.env));
+      expect(o.maxVUs, 'maxVUs = load VUs + collectors').toBe(
+        plan.vus + (run.collector ? plan.parallelism : 0),
+      );
+      expect(tr.spec.parallelism).toBe(plan.parallelism);
+      expect(parseDurationMs(o.totalDuration)).toBeGreaterThanOrEqual(run.load.lengthMs);
+    },
+  );
 
   it.each([
     ['transfers', {}],
