@@ -30,6 +30,9 @@ Options:
   --format <md|json|html> what to print on stdout (default md; none with --out-dir unless given)
   --target-tps <n>        target transfers (iterations) per second of the whole test
   --run-config <file>     the kit's results/<scenario>-result.json, or JSON with targetTps/parallelism
+                          (and expectedLatencyMs)
+  --expected-latency-ms <ms>  what the VU pool was sized for (the run's EXPECTED_LATENCY_MS): drops
+                          while iterations took far longer, waiting on the hub, are the hub's
   --runners <n>           number of runners expected (a missing one makes the run INVALID)
   --ledger <file>         simulator ledger JSON (GET /admin/ledger) to reconcile against
   --warmup <duration>     warm-up to trim (default min(5m, 10% of the run), extended over a ramp)
@@ -42,7 +45,7 @@ Options:
   -h, --help
 
 Exit codes: 0 HEALTHY, 10 GENERATOR-BOUND, 11 HUB-DEGRADING, 12 HUB-SATURATED, 13 INCONCLUSIVE,
-14 INVALID (docs/verdicts.md); 4 usage or input error.`;
+14 INVALID, 15 REJECTED (docs/verdicts.md); 4 usage or input error.`;
 
 export interface CliArgs {
   files: string[];
@@ -50,6 +53,7 @@ export interface CliArgs {
   format?: 'md' | 'json' | 'html';
   targetTps?: number;
   runConfig?: string;
+  expectedLatencyMs?: number;
   runners?: number;
   ledger?: string;
   warmupSec?: number;
@@ -89,6 +93,7 @@ const FLAGS = {
   format: { type: 'string' },
   'target-tps': { type: 'string' },
   'run-config': { type: 'string' },
+  'expected-latency-ms': { type: 'string' },
   runners: { type: 'string' },
   ledger: { type: 'string' },
   warmup: { type: 'string' },
@@ -114,6 +119,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   if (v['target-tps'] !== undefined) a.targetTps = positive('--target-tps', v['target-tps']);
   if (v['run-config'] !== undefined) a.runConfig = v['run-config'];
+  if (v['expected-latency-ms'] !== undefined)
+    a.expectedLatencyMs = positive('--expected-latency-ms', v['expected-latency-ms']);
   if (v.runners !== undefined) a.runners = positive('--runners', v.runners, true);
   if (v.ledger !== undefined) a.ledger = v.ledger;
   if (v.warmup !== undefined) a.warmupSec = durationFlag('--warmup', v.warmup);
@@ -191,12 +198,16 @@ export async function expandInputs(
 }
 
 /**
- * Reads `targetTps` / `parallelism` from a JSON file: the kit's end-of-test summary
- * (`results/<scenario>-result.json`, members `run.targetTps` and `run.parallelism`; any runner's
- * file will do, they all carry the whole test's values), or a hand-written `{ targetTps,
- * parallelism }` at the top level or under `config`.
+ * Reads `targetTps` / `parallelism` (and `expectedLatencyMs` when present) from a JSON file: the
+ * kit's end-of-test summary (`results/<scenario>-result.json`, members `run.targetTps` and
+ * `run.parallelism`; any runner's file will do, they all carry the whole test's values), or a
+ * hand-written `{ targetTps, parallelism, expectedLatencyMs }` at the top level or under `config`.
  */
-export function readRunConfig(file: string): { targetTps?: number; parallelism?: number } {
+export function readRunConfig(file: string): {
+  targetTps?: number;
+  parallelism?: number;
+  expectedLatencyMs?: number;
+} {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -207,9 +218,10 @@ export function readRunConfig(file: string): { targetTps?: number; parallelism?:
   const member = (k: string) =>
     root[k] !== null && typeof root[k] === 'object' ? (root[k] as Record<string, unknown>) : undefined;
   const cfg = member('run') ?? member('config') ?? root;
-  const out: { targetTps?: number; parallelism?: number } = {};
+  const out: { targetTps?: number; parallelism?: number; expectedLatencyMs?: number } = {};
   const t = cfg['targetTps'];
   const p = cfg['parallelism'];
+  const l = cfg['expectedLatencyMs'];
   if (t !== undefined) {
     if (typeof t !== 'number' || !(t > 0)) {
       throw new UsageError(
@@ -226,7 +238,15 @@ export function readRunConfig(file: string): { targetTps?: number; parallelism?:
     }
     out.parallelism = p;
   }
-  if (out.targetTps === undefined && out.parallelism === undefined) {
+  if (l !== undefined) {
+    if (typeof l !== 'number' || !(l > 0)) {
+      throw new UsageError(
+        `--run-config ${file}: "expectedLatencyMs" must be a positive number, got ${JSON.stringify(l)}`,
+      );
+    }
+    out.expectedLatencyMs = l;
+  }
+  if (out.targetTps === undefined && out.parallelism === undefined && out.expectedLatencyMs === undefined) {
     throw new UsageError(
       `--run-config ${file}: neither "targetTps" nor "parallelism" found (under "run" as in the kit's summary, under "config", or at the top level)`,
     );
@@ -299,7 +319,9 @@ export async function main(
         opts.targetDetail = `targetTps of ${args.runConfig}`;
       }
       if (rc.parallelism !== undefined) opts.runners = rc.parallelism;
+      if (rc.expectedLatencyMs !== undefined) opts.expectedLatencyMs = rc.expectedLatencyMs;
     }
+    if (args.expectedLatencyMs !== undefined) opts.expectedLatencyMs = args.expectedLatencyMs;
     if (args.targetTps !== undefined) {
       opts.targetTps = args.targetTps;
       opts.targetDetail = '--target-tps';

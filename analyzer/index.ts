@@ -37,6 +37,12 @@ export interface AnalyzeOptions {
   maxOver1sShare?: number;
   /** Optional p99 limit (ms) of the latency of record. */
   p99LimitMs?: number;
+  /**
+   * What the VU pool was sized for: the latency holding a VU, ms (the run's EXPECTED_LATENCY_MS).
+   * With it, drops while iterations took far longer than this, waiting on the network, are the
+   * hub's (its answers exhausted the pool), as in the in-run verdict.
+   */
+  expectedLatencyMs?: number;
   detect?: Partial<Omit<DetectOptions, 'attainmentTolerance'>>;
   /** Progress: raw bytes read so far and in total. */
   onProgress?: (done: number, total: number) => void;
@@ -122,6 +128,7 @@ export function buildReport(
   const a = st.startSec;
   const b = st.endSec;
   const dx = detectInputOf(view, a, b, options.targetTps !== undefined);
+  if (options.expectedLatencyMs !== undefined) dx.plannedHoldMs = options.expectedLatencyMs;
   const det = detectAll(dx, latencyOfRecord ?? 'latency', { ...options.detect, attainmentTolerance: tol });
 
   const targetSource: TargetSource =
@@ -137,6 +144,9 @@ export function buildReport(
     maxOver1sShare: options.maxOver1sShare ?? 0.01,
     ...(options.p99LimitMs !== undefined ? { p99LimitMs: options.p99LimitMs } : {}),
     targetKnown: targetSource === 'flag',
+    rejectionReasons: [...agg.rejectionReasons]
+      .map(([reason, count]) => ({ reason, count }))
+      .sort((x, y) => y.count - x.count || x.reason.localeCompare(y.reason)),
   });
 
   const notes: string[] = [];
@@ -212,7 +222,7 @@ export function buildReport(
 /**
  * The detectors' view of seconds [a, b): per-second rates, VUs, and from each second's histogram
  * of the latency of record its p50, p95, max, count and counts above a line; schedule-lag and
- * client-overhead p50/p99;
+ * client-overhead p50/p99; iteration_duration p50/p95;
  * and the lightly-loaded latency floor over the whole run (lowest per-second p50 among seconds
  * with at least 20 samples, or any sample when none has 20).
  */
@@ -227,6 +237,8 @@ export function detectInputOf(view: RunView, a: number, b: number, targetGiven: 
   const lagP99 = nanArr();
   const ohP50 = nanArr();
   const ohP99 = nanArr();
+  const itP50 = nanArr();
+  const itP95 = nanArr();
   const slot = view.recordSlot;
   for (let i = a; i < b; i++) {
     const w = view.windows[i];
@@ -247,6 +259,11 @@ export function detectInputOf(view: RunView, a: number, b: number, targetGiven: 
     if (oh !== undefined && oh.count > 0) {
       ohP50[i - a] = oh.quantile(0.5);
       ohP99[i - a] = oh.quantile(0.99);
+    }
+    const it = w.hists[H.iteration];
+    if (it !== undefined && it.count > 0) {
+      itP50[i - a] = it.quantile(0.5);
+      itP95[i - a] = it.quantile(0.95);
     }
   }
   let floor = Number.POSITIVE_INFINITY;
@@ -278,6 +295,8 @@ export function detectInputOf(view: RunView, a: number, b: number, targetGiven: 
     lagP99,
     overheadP50: ohP50,
     overheadP99: ohP99,
+    iterP50: itP50,
+    iterP95: itP95,
     latCountAbove: (i, ms) => (slot >= 0 ? (view.windows[a + i]?.hists[slot]?.countAbove(ms) ?? 0) : 0),
   };
   if (Number.isFinite(floorLatP50)) x.floorLatP50 = floorLatP50;

@@ -3,6 +3,8 @@
  * verdict), the culprit, the evidence (numbers and time ranges) and what to do next.
  *
  * - INVALID: the gate failed. The figures are shown but cannot be trusted.
+ * - REJECTED: the hub (or something before it) refused the transfers: named by code, share and
+ *   what the rejections said; the run measured rejections, not capacity.
  * - HUB-SATURATED: the hub did not complete the offered load (a plateau below the target, drops
  *   caused by its stalls), or an SLO was missed at the target without a pattern in the series.
  * - HUB-DEGRADING: throughput held but latency grows, saws or stalls.
@@ -33,6 +35,8 @@ export interface VerdictInput {
   maxOver1sShare: number;
   p99LimitMs?: number;
   targetKnown: boolean;
+  /** What the rejections said, whole run (`<code>: <text>` from the kit's checks), largest first. */
+  rejectionReasons?: ReadonlyArray<{ reason: string; count: number }>;
 }
 
 export function fmtRanges(rs: TimeRange[], max = 4): string {
@@ -97,11 +101,16 @@ export function verdict(v: VerdictInput): Verdict {
     evidence.push(
       `[hub] ${rejections.rejected} of ${rejections.total} transfers rejected (${pct(rejections.share)}): ${rejections.top.join(', ')}`,
     );
+    for (const r of (v.rejectionReasons ?? []).slice(0, 3))
+      evidence.push(`[hub] ×${r.count} in the whole run: ${r.reason}`);
   }
   let status: VerdictStatus;
   if (!v.gate.valid) status = 'INVALID';
-  else if (rejections !== undefined) status = 'REJECTED';
-  else if (saturated(hubFindings)) status = 'HUB-SATURATED';
+  else if (rejections !== undefined) {
+    status = 'REJECTED';
+    // the hub (or something before it) refused them, whatever else was found
+    culprit = genFindings.length > 0 ? 'hub+generator' : 'hub';
+  } else if (saturated(hubFindings)) status = 'HUB-SATURATED';
   else if (hubFindings.length > 0) status = 'HUB-DEGRADING';
   else if (slo.length > 0 && genFindings.length === 0) status = 'HUB-SATURATED';
   else if (genFindings.length > 0) status = 'GENERATOR-BOUND';
@@ -114,7 +123,12 @@ export function verdict(v: VerdictInput): Verdict {
     }
   }
   nextStepsForGenerator(v, genFindings, next);
-  nextStepsForHub(v, hubFindings, next);
+  // A run of rejections completes little: its plateau is the rejections', not the hub's capacity.
+  nextStepsForHub(
+    v,
+    status === 'REJECTED' ? hubFindings.filter((d) => d.kind !== 'plateau_below_target') : hubFindings,
+    next,
+  );
   if (slo.length > 0 && hubFindings.length === 0 && genFindings.length === 0) {
     next.push(
       'An SLO was missed without a pattern in the series: compare the per-phase latencies and the outcome codes in the tables below to find the failing step.',
@@ -262,6 +276,12 @@ function nextStepsForHub(v: VerdictInput, hub: Detection[], next: string[]): voi
         next.push(
           `Dropped iterations at ${fmtRanges(d.ranges)} are a consequence of the hub (every VU was waiting on it): more VUs or runners would only queue more work; fix the hub first.`,
         );
+        if (d.evidence['plannedHoldMs'] !== undefined) {
+          const p95 = d.evidence['holdP95Ms'];
+          next.push(
+            `The hub's answers held each VU ${d.evidence['holdP50Ms']} ms (p50) where the pool was sized for ${d.evidence['plannedHoldMs']} ms: find where the hub spends that time first; if it is the hub's normal latency, size the pool for it (EXPECTED_LATENCY_MS=${typeof p95 === 'number' ? p95 : d.evidence['holdP50Ms']}, the p95 iteration).`,
+          );
+        }
         break;
       default:
         break;

@@ -7,6 +7,7 @@
  * Runners are told apart by the `instance_id` run tag (k6-operator sets it; `--tag instance_id=N`
  * does it by hand) and, when a sample has none, by the file it came from.
  */
+import { reasonOfCheck } from '../lib/metrics/rejection-reasons.ts';
 import { Hdr } from './hdr.ts';
 import {
   C,
@@ -78,6 +79,8 @@ const COMPACT_LAG_SEC = 30;
 const SWEEP_EVERY = 200_000;
 const MAX_CODES = 64;
 const MAX_OTHER_METRICS = 500;
+/** Distinct rejection reasons kept; further ones are counted under one catch-all per code. */
+const MAX_REASONS = 64;
 
 export class Aggregator implements SampleSink {
   readonly windows = new Map<number, Window>();
@@ -92,6 +95,11 @@ export class Aggregator implements SampleSink {
   readonly declared = new Map<string, string>();
   /** Samples per metric name the analyzer does not use. */
   readonly otherMetrics = new Map<string, number>();
+  /**
+   * Rejection reasons of the whole run (`<code>: <text>`, from the failing checks the kit names
+   * `rejected <code>: <text>`, lib/metrics/rejection-reasons.ts) → how many.
+   */
+  readonly rejectionReasons = new Map<string, number>();
   /** Distinct `testrun_name` tags (several means files of different runs were mixed). */
   readonly testruns = new Set<string>();
   /** Samples per rule id of the metrics the analyzer uses (see {@link seen}). */
@@ -240,6 +248,9 @@ export class Aggregator implements SampleSink {
         if (value !== 0) {
           w.c[rule.slot]!++;
           runner.c[rule.slot]!++;
+        } else if (rule.slot === C.checksPass) {
+          const reason = reasonOfCheck(tags?.['check'] ?? '');
+          if (reason !== undefined) this.addReason(reason);
         }
         w.c[rule.slot2!]!++;
         runner.c[rule.slot2!]!++;
@@ -298,6 +309,16 @@ export class Aggregator implements SampleSink {
       this.phaseSlot.set(name, slot);
     }
     return slot;
+  }
+
+  private addReason(reason: string): void {
+    const n = this.rejectionReasons.get(reason);
+    if (n !== undefined) this.rejectionReasons.set(reason, n + 1);
+    else if (this.rejectionReasons.size < MAX_REASONS) this.rejectionReasons.set(reason, 1);
+    else {
+      const other = `${reason.split(':')[0]}: (further descriptions)`;
+      this.rejectionReasons.set(other, (this.rejectionReasons.get(other) ?? 0) + 1);
+    }
   }
 
   private addCode(w: Window, code: string, n: number): void {

@@ -4,7 +4,7 @@
  * stalled). Cause-versus-consequence attribution of dropped iterations relies on these.
  */
 import type { DetectInput, DetectOptions } from './input.ts';
-import { median } from './stats.ts';
+import { burstAbove, median } from './stats.ts';
 
 export interface DetectContext {
   n: number;
@@ -22,7 +22,10 @@ export interface DetectContext {
    * level (not against the target), so a generator that is steadily short of VUs is not a "stall".
    */
   stalled: boolean[];
-  /** Per second: running VUs at >= 90% of vus_max (true when unknown). */
+  /**
+   * Per second: running VUs at >= 90% of vus_max (true when unknown); when the hub's answers held
+   * the VUs (`heldByHub`), at >= 50% outside client stalls.
+   */
   busy: boolean[];
   /**
    * The whole range runs at a latency well above the lightly-loaded latency (median p50 at least
@@ -32,9 +35,28 @@ export interface DetectContext {
    */
   queued: boolean;
   /**
-   * Per second: hub trouble within [i-2, i+5]: latency elevated, or completions stalled while the VUs
-   * are busy (waiting on the hub). The window looks ahead because the latency of a stall is recorded
-   * when the stalled transfers finally complete.
+   * Per second: the generator itself stalled: its client-side time (`ml_client_overhead` p99) burst
+   * above the recent floor of its p50, or its starts ran late in a burst with no drop around (drops
+   * make the kit's lag grow on their own). A CPU-starved runner stretches the iterations it runs and
+   * so measures its own stall as latency: such a second's latency is no evidence against the hub.
+   */
+  clientStall: boolean[];
+  /** Median iteration time (iteration_duration p50) over the range, ms (NaN when unknown). */
+  holdP50: number;
+  /** Median p95 iteration time over the range, ms (NaN when unknown). */
+  holdP95: number;
+  /** Median client-side time (ml_client_overhead p50) / median iteration time (NaN when unknown). */
+  overheadShare: number;
+  /**
+   * The hub's answers held the VUs: iterations took more than twice what the pool was sized for
+   * (`plannedHoldMs`), and the client's own time was under half of them. Then drops with busy VUs
+   * are the hub's (the in-run verdict's rule).
+   */
+  heldByHub: boolean;
+  /**
+   * Per second: hub trouble within [i-2, i+5]: latency elevated (not by a client stall), or
+   * completions stalled while the VUs are busy (waiting on the hub). The window looks ahead because
+   * the latency of a stall is recorded when the stalled transfers finally complete.
    */
   hubNear: boolean[];
 }
@@ -57,10 +79,32 @@ export function detectContext(x: DetectInput, o: DetectOptions): DetectContext {
     const m = x.vusMax[i]!;
     if (Number.isFinite(v) && Number.isFinite(m) && m > 0) busy[i] = v >= 0.9 * m;
   }
+  const clientStall: boolean[] = new Array(n).fill(false);
+  for (let i = 0; i < n; i++) {
+    let recentDrops = false;
+    for (let j = Math.max(0, i - 3); j <= i; j++) if (x.dropped[j]! > 0) recentDrops = true;
+    clientStall[i] =
+      (x.overheadP99 !== undefined &&
+        x.overheadP50 !== undefined &&
+        burstAbove(x.overheadP99, x.overheadP50, i, o.lagThresholdMs)) ||
+      (!recentDrops && burstAbove(x.lagP99, x.lagP50, i, o.lagThresholdMs));
+  }
+  const holdP50 = x.iterP50 !== undefined ? median(x.iterP50) : Number.NaN;
+  const holdP95 = x.iterP95 !== undefined ? median(x.iterP95) : Number.NaN;
+  const ohP50 = x.overheadP50 !== undefined ? median(x.overheadP50) : Number.NaN;
+  const overheadShare = holdP50 > 0 && Number.isFinite(ohP50) ? ohP50 / holdP50 : Number.NaN;
+  const heldByHub =
+    x.plannedHoldMs !== undefined &&
+    x.plannedHoldMs > 0 &&
+    holdP50 > 2 * x.plannedHoldMs &&
+    !(overheadShare >= 0.5);
+  // a client stall spills into the next second (what it delayed completes then)
+  const stallNear = (j: number): boolean =>
+    clientStall[j]! || (j > 0 && clientStall[j - 1]!) || (j + 1 < n && clientStall[j + 1]!);
   const hubNear: boolean[] = new Array(n).fill(false);
   for (let i = 0; i < n; i++) {
     for (let j = Math.max(0, i - 2); j <= Math.min(n - 1, i + 5); j++) {
-      if (elevated[j] || (stalled[j] && busy[j])) {
+      if (!stallNear(j) && (elevated[j] || (stalled[j] && busy[j]))) {
         hubNear[i] = true;
         break;
       }
@@ -73,5 +117,35 @@ export function detectContext(x: DetectInput, o: DetectOptions): DetectContext {
     Number.isFinite(baselineP50) &&
     baselineP50 >= 2 * floor + 5;
   if (queued) for (let i = 0; i < n; i++) if (busy[i]) hubNear[i] = true;
-  return { n, refRate, baselineP95, baselineP50, medianAchieved, elevated, stalled, busy, hubNear, queued };
+  // Held by the hub: the pool ran dry on the hub's answers, so drops while most VUs were held are
+  // the hub's (k6 samples the VUs once a second: a small pool seldom reads 90 % busy at that
+  // instant), unless the generator itself stalled then.
+  if (heldByHub) {
+    for (let i = 0; i < n; i++) {
+      const v = x.vus[i]!;
+      const m = x.vusMax[i]!;
+      const most = !(Number.isFinite(v) && Number.isFinite(m) && m > 0) || v >= 0.5 * m;
+      if (most && !clientStall[i]) {
+        hubNear[i] = true;
+        busy[i] = true;
+      }
+    }
+  }
+  return {
+    n,
+    refRate,
+    baselineP95,
+    baselineP50,
+    medianAchieved,
+    elevated,
+    stalled,
+    busy,
+    clientStall,
+    holdP50,
+    holdP95,
+    overheadShare,
+    heldByHub,
+    hubNear,
+    queued,
+  };
 }

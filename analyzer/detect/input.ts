@@ -39,6 +39,18 @@ export interface DetectInput {
   overheadP50?: ArrayLike<number>;
   overheadP99?: ArrayLike<number>;
   /**
+   * iteration_duration per second: p50 and p95, ms (optional; NaN when absent): how long an
+   * iteration held its VU.
+   */
+  iterP50?: ArrayLike<number>;
+  iterP95?: ArrayLike<number>;
+  /**
+   * What the VU pool was sized for: the latency holding a VU, ms (the run's EXPECTED_LATENCY_MS;
+   * optional). Iterations far longer than this, spent waiting on the network, are the hub's answers
+   * exhausting the pool (the in-run verdict's rule, lib/verdict/verdict.ts).
+   */
+  plannedHoldMs?: number;
+  /**
    * Lowest per-second p50 latency seen in the whole run (including warm-up), ms: the latency of
    * the system when lightly loaded. A steady state whose latency sits well above it is queueing.
    */

@@ -3,8 +3,9 @@
  * or where the hub detector (lib/detectors/hub.ts, fed per second) saw a latency pause; without
  * per-second histograms (plain series input) a p95 jump to max(3 × baseline, baseline + 100 ms)
  * stands in for the latter. Adjacent seconds form one pause. A pause is the generator's when it
- * also stopped starting work (started collapsed too) while the latency stayed flat; otherwise the
- * hub's.
+ * also stopped starting work (started collapsed too) while the latency stayed flat, or when the
+ * generator itself stalled around it (its client-side time or its start lag burst: a CPU-starved
+ * runner measures its own stall as latency, see DetectContext.clientStall); otherwise the hub's.
  */
 import type { Detection } from '../model/types.ts';
 import type { DetectContext } from './context.ts';
@@ -46,15 +47,24 @@ export function detectPauses(
       started += x.started[i]!;
     }
     for (let i = Math.max(0, a - 1); i < Math.min(n, b + 5); i++) if (ctx.elevated[i]) anyElevated = true;
+    let clientStalled = false;
+    for (let i = Math.max(0, a - 1); i < Math.min(n, b + 1); i++)
+      if (ctx.clientStall[i]) clientStalled = true;
+    // a generator that stopped leaves VUs free; one whose every VU is held has nothing to start with
+    let vusFree = false;
+    for (let i = a; i < b; i++) if (!ctx.busy[i]) vusFree = true;
     const startedRate = started / (b - a);
-    const generatorStopped = startedRate <= o.stallShare * ctx.medianAchieved && !anyElevated;
+    const generatorStopped = startedRate <= o.stallShare * ctx.medianAchieved && !anyElevated && vusFree;
     const dur = b - a;
+    const what = `completions paused or ${latencyName} spiked for ${dur} s (lowest ${minAchieved.toFixed(0)}/s against a median of ${ctx.medianAchieved.toFixed(0)}/s, p95 up to ${Number.isFinite(maxP95) ? maxP95.toFixed(0) : '-'} ms)`;
     out.push({
       kind: 'pause',
-      side: generatorStopped ? 'generator' : 'hub',
+      side: generatorStopped || clientStalled ? 'generator' : 'hub',
       summary: generatorStopped
         ? `the generator stopped starting work for ${dur} s (started ${startedRate.toFixed(1)}/s, latency flat)`
-        : `completions paused or ${latencyName} spiked for ${dur} s (lowest ${minAchieved.toFixed(0)}/s against a median of ${ctx.medianAchieved.toFixed(0)}/s, p95 up to ${Number.isFinite(maxP95) ? maxP95.toFixed(0) : '-'} ms)`,
+        : clientStalled
+          ? `${what} while the generator itself stalled (its client-side time or start lag burst): a CPU-starved runner measures its own stall`
+          : what,
       ranges: [{ fromSec: a + x.offsetSec, toSec: b + x.offsetSec }],
       evidence: {
         durationSec: dur,

@@ -8,8 +8,8 @@
  * - the generator cannot keep up: drops (or a late schedule, `ml_schedule_lag`) while the latency
  *   is flat: too few VUs for the latency (VUs busy) or a CPU-starved runner (VUs not busy).
  * Each second with drops is attributed with the context's `hubNear` (latency elevated or
- * completions stalled within [-2 s, +5 s], or a steady state that is queueing) and `busy`
- * (vus >= 90% vus_max).
+ * completions stalled within [-2 s, +5 s] without a client stall, a steady state that is queueing,
+ * or iterations held far longer than the pool was sized for) and `busy` (vus >= 90% vus_max).
  *
  * Schedule lag is the generator's own evidence. k6 hands a due iteration to an idle VU on time
  * whatever the hub does, so starts run late only when the runner itself cannot keep its schedule
@@ -28,7 +28,7 @@ import { GENERATOR_DEFAULTS } from '../../lib/detectors/sensitivity.ts';
 import type { Detection } from '../model/types.ts';
 import type { DetectContext } from './context.ts';
 import type { DetectInput, DetectOptions } from './input.ts';
-import { ranges } from './stats.ts';
+import { burstAbove, ranges } from './stats.ts';
 
 export interface DropAttribution {
   total: number;
@@ -45,18 +45,6 @@ export interface DropAttribution {
   /** Per second: drops attributed to the generator, and whether its starts ran late in a burst. */
   generatorDrops: number[];
   lateFlags: boolean[];
-}
-
-/** Second i's p99 exceeds the lowest p50 of seconds [i-3, i] by more than `threshold`. */
-function burstAbove(p99: ArrayLike<number>, p50: ArrayLike<number>, i: number, threshold: number): boolean {
-  const top = p99[i]!;
-  if (!Number.isFinite(top)) return false;
-  let floor = Number.POSITIVE_INFINITY;
-  for (let j = Math.max(0, i - 3); j <= i; j++) {
-    const f = p50[j]!;
-    if (Number.isFinite(f) && f < floor) floor = f;
-  }
-  return Number.isFinite(floor) && top - floor > threshold;
 }
 
 export function attributeDrops(x: DetectInput, ctx: DetectContext, o: DetectOptions): DropAttribution {
@@ -158,8 +146,17 @@ export function detectStarvation(x: DetectInput, ctx: DetectContext, a: DropAttr
     const vuShort =
       a.vuLimited >= a.cpuLimited &&
       a.vuLimited >= Math.max(d.minRunDrops, d.runDropShare * scheduled, lateCount ? 0.01 * scheduled : 0);
-    const cause =
-      judged.vus + judged.cpu > 0 ? (judged.vus >= judged.cpu ? 'vus' : 'cpu') : vuShort ? 'vus' : 'cpu';
+    // Iterations spent mostly on the client itself are CPU whatever the pool did (the in-run rule).
+    const clientBound = ctx.overheadShare >= 0.5;
+    const cause = clientBound
+      ? 'cpu'
+      : judged.vus + judged.cpu > 0
+        ? judged.vus >= judged.cpu
+          ? 'vus'
+          : 'cpu'
+        : vuShort
+          ? 'vus'
+          : 'cpu';
     const parts: string[] = [];
     if (a.generator > 0)
       parts.push(
@@ -167,14 +164,20 @@ export function detectStarvation(x: DetectInput, ctx: DetectContext, a: DropAttr
       );
     if (a.lateSeconds > 0)
       parts.push(`${a.lateSeconds} s of late bursts in the schedule with no drop around`);
-    const why =
-      cause === 'vus'
+    // The generator's own time, when the kit measured it: a CPU-bound runner spends its iterations
+    // on itself, a hub-bound one waiting on the network.
+    const ownShare = Number.isFinite(ctx.overheadShare)
+      ? `; client-side time ${(ctx.overheadShare * 100).toFixed(1)}% of the iteration (p50 ${ctx.holdP50.toFixed(0)} ms)`
+      : '';
+    const why = clientBound
+      ? 'the iterations spent most of their time on the client itself (a CPU-bound script or runner)'
+      : cause === 'vus'
         ? 'all VUs were busy under flat latency: too few VUs for the latency'
         : 'the runner could not keep its schedule although VUs were free (CPU or GC starved)';
     out.push({
       kind: 'generator_starvation',
       side: 'generator',
-      summary: `${parts.join(', ')}: ${why}`,
+      summary: `${parts.join(', ')}: ${why}${ownShare}`,
       ranges: ranges(
         judged.flags.map((f, i) => f || a.generatorFlags[i]!),
         x.offsetSec,
@@ -188,20 +191,34 @@ export function detectStarvation(x: DetectInput, ctx: DetectContext, a: DropAttr
         lateSeconds: a.lateSeconds,
         starvedSeconds: judged.vus + judged.cpu,
         scheduled,
+        overheadShare: Number.isFinite(ctx.overheadShare) ? Math.round(ctx.overheadShare * 1000) / 1000 : '-',
         baselineP95Ms: Number.isFinite(ctx.baselineP95) ? Math.round(ctx.baselineP95 * 10) / 10 : '-',
       },
     });
   }
   if (a.hub > 0) {
-    const how = ctx.queued
-      ? `while the hub was queueing (latency ${ctx.baselineP50.toFixed(1)} ms against ${x.floorLatP50?.toFixed(1)} ms lightly loaded) with all VUs busy`
-      : 'with hub stalls (latency spikes or stalled completions with all VUs busy)';
+    const how = ctx.heldByHub
+      ? `while the hub's answers held every VU: iterations took ${ctx.holdP50.toFixed(0)} ms (p50) against the ${x.plannedHoldMs!.toFixed(0)} ms the VU pool was sized for, ${Number.isFinite(ctx.overheadShare) ? `${(ctx.overheadShare * 100).toFixed(1)}%` : 'an unknown share'} of it client-side`
+      : ctx.queued
+        ? `while the hub was queueing (latency ${ctx.baselineP50.toFixed(1)} ms against ${x.floorLatP50?.toFixed(1)} ms lightly loaded) with all VUs busy`
+        : 'with hub stalls (latency spikes or stalled completions with all VUs busy)';
     out.push({
       kind: 'hub_stall_drops',
       side: 'hub',
       summary: `${a.hub} dropped iterations coincide ${how}: a consequence of the hub, not a generator problem`,
       ranges: ranges(a.hubFlags, x.offsetSec, 2),
-      evidence: { hubDrops: a.hub, scheduled, share: share(a.hub, scheduled) },
+      evidence: {
+        hubDrops: a.hub,
+        scheduled,
+        share: share(a.hub, scheduled),
+        ...(ctx.heldByHub
+          ? {
+              holdP50Ms: Math.round(ctx.holdP50),
+              holdP95Ms: Number.isFinite(ctx.holdP95) ? Math.round(ctx.holdP95) : '-',
+              plannedHoldMs: Math.round(x.plannedHoldMs!),
+            }
+          : {}),
+      },
     });
   }
   return out;

@@ -58,3 +58,20 @@ export function ranges(
   if (start >= 0) out.push({ fromSec: start + offset, toSec: lastOn + 1 + offset });
   return out;
 }
+
+/** Second i's p99 exceeds the lowest p50 of seconds [i-3, i] by more than `threshold`. */
+export function burstAbove(
+  p99: ArrayLike<number>,
+  p50: ArrayLike<number>,
+  i: number,
+  threshold: number,
+): boolean {
+  const top = p99[i]!;
+  if (!Number.isFinite(top)) return false;
+  let floor = Number.POSITIVE_INFINITY;
+  for (let j = Math.max(0, i - 3); j <= i; j++) {
+    const f = p50[j]!;
+    if (Number.isFinite(f) && f < floor) floor = f;
+  }
+  return Number.isFinite(floor) && top - floor > threshold;
+}

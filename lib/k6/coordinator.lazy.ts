@@ -44,6 +44,7 @@ export function summaryOutputFiles(
     loadLengthMs: plan.load.lengthMs,
     timeoutMs: config.timeoutMs,
     vus: plan.vus.total,
+    expectedLatencyMs: plan.vus.holdMs,
   };
   const ctx = verdictContext(plan);
   const results = { dir: config.resultsDir, note: config.resultsNote };

@@ -28,6 +28,11 @@ export interface RunInfo {
   timeoutMs: number;
   /** preAllocatedVUs = maxVUs, whole test. */
   vus: number;
+  /**
+   * The latency the VU pool was sized for, ms (EXPECTED_LATENCY_MS or the mode's default): the
+   * analyzer reads it from `--run-config` to tell a slow hub from a short pool.
+   */
+  expectedLatencyMs: number;
 }
 
 export interface LatencyStats {

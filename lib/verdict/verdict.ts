@@ -71,6 +71,8 @@ export const DROP_RATIO = 0.01;
 export const THROUGHPUT_FLOOR = 0.95;
 
 const fmt = (x: number, digits = 1): string => decimal(x, digits);
+/** Milliseconds: one decimal under 10 ms (0.2 of 4.1 ms), whole ones above. */
+const ms = (x: number): string => fmt(x, x < 10 ? 1 : 0);
 /** Shares under 1 % keep two decimals (0.05%), larger ones one. */
 const pct = (x: number): string => percent(x, x < 0.01 ? 2 : 1);
 
@@ -240,6 +242,11 @@ export function verdictFromView(view: SummaryView, ctx: VerdictContext): Verdict
         );
       }
       return done('GENERATOR-BOUND', `the generator ran out of VUs (${describeDrops(g)})`, 'vus');
+    }
+    if (overheadShare !== undefined) {
+      evidence.push(
+        `the client's own work took ${pct(overheadShare)} of the median iteration (${ms(g.overheadMedMs!)} of ${ms(g.iterationMedMs!)} ms; the rest waited on the network)`,
+      );
     }
     if (g.overheadP95Ms !== undefined)
       evidence.push(`client overhead per iteration p95 ${fmt(g.overheadP95Ms, 0)} ms`);

@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, parseArgs } from '../../analyzer/cli.ts';
+import { verdictCases } from '../support/traces/catalog.ts';
+import { renderGeneratorCase } from '../support/traces/k6-corpus.ts';
 import { writeSyntheticRun } from '../support/traces/k6-output.ts';
 import { tempDir } from './helpers.ts';
 
@@ -51,6 +53,7 @@ describe('analyze CLI', () => {
     [['--format', 'pdf', 'f.json'], /--format: expected md, json or html, got 'pdf'/],
     [['--warmup', 'soon', 'f.json'], /--warmup: expected a k6 duration/],
     [['--tolerance', '2', 'f.json'], /--tolerance: expected a share between 0 and 1/],
+    [['--expected-latency-ms', '0', 'f.json'], /--expected-latency-ms: expected a positive number, got '0'/],
     [['--ledger'], /--ledger needs a value/],
     [['--bogus', 'f.json'], /unknown flag --bogus/],
   ])('%j is a usage error (exit 4) naming the flag', async (argv, msg) => {
@@ -110,6 +113,37 @@ describe('analyze CLI', () => {
     const c2 = io();
     expect(await main([runDir, '--run-config', bad], c2.io)).toBe(4);
     expect(c2.err()).toMatch(/"targetTps" must be a positive number/);
+  });
+
+  it('judges slow hub answers against the latency the pool was sized for (--expected-latency-ms, --run-config)', async () => {
+    // the hub answers in ~2 s where the pool was sized for ~100 ms: the hub's fault (docs/verdicts.md)
+    const c0 = verdictCases('hub-holds-vus', 1, 1)[0]!;
+    const file = await renderGeneratorCase(c0, tmp.dir, 'slow-hub');
+    const planned = String(Math.round(c0.expectedLatencyMs));
+    const tps = String(c0.targetTps);
+    const c = io();
+    expect(
+      await main([file, '--target-tps', tps, '--expected-latency-ms', planned, '--format', 'json'], c.io),
+    ).toBe(12);
+    const r = JSON.parse(c.out());
+    expect(r.verdict).toMatchObject({ status: 'HUB-SATURATED', culprit: 'hub' });
+    expect(r.verdict.evidence.join('\n')).toMatch(
+      new RegExp(`iterations took \\d+ ms \\(p50\\) against the ${planned} ms the VU pool was sized for`),
+    );
+    expect(r.verdict.nextSteps.join('\n')).toMatch(/EXPECTED_LATENCY_MS=\d+/);
+    // the same from the run's result JSON (`run.expectedLatencyMs`)
+    const cfg = join(tmp.dir, 'slow-hub-config.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({ run: { targetTps: c0.targetTps, expectedLatencyMs: c0.expectedLatencyMs } }),
+    );
+    const c2 = io();
+    expect(await main([file, '--run-config', cfg, '--format', 'json'], c2.io)).toBe(12);
+    const bad = join(tmp.dir, 'bad-latency.json');
+    writeFileSync(bad, JSON.stringify({ expectedLatencyMs: 'fast' }));
+    const c3 = io();
+    expect(await main([file, '--run-config', bad], c3.io)).toBe(4);
+    expect(c3.err()).toMatch(/"expectedLatencyMs" must be a positive number/);
   });
 
   it('draws a progress bar on stderr with --progress', async () => {

@@ -8,16 +8,32 @@
  * run rendered to a file and analyzed; with 4 cases a negative class must have no false alarm and
  * a positive class no miss). Run with a larger N to measure the rates, e.g.
  * ANALYZER_CORPUS_N=50 npx vitest run test/analyzer/corpus.test.ts.
+ *
+ * The verdict corpus (catalog.ts `verdictCases`) goes through too, with the run's target and the
+ * latency its VU pool was sized for (`--target-tps`, `--expected-latency-ms`): every case must get
+ * its status and culprit, with the evidence its class names — rejections by code, description and
+ * share (REJECTED, culprit hub); the hub's hold against the planned latency (HUB-SATURATED,
+ * culprit hub); the client's share of the iteration (GENERATOR-BOUND, culprit generator).
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../analyzer/index.ts';
-import { GENERATOR_CLASSES, generatorCases, HUB_CLASSES, hubCases } from '../support/traces/catalog.ts';
+import {
+  GENERATOR_CLASSES,
+  generatorCases,
+  HUB_CLASSES,
+  hubCases,
+  VERDICT_CLASSES,
+  verdictCases,
+} from '../support/traces/catalog.ts';
+import { verdictTruth } from '../support/traces/evaluate.ts';
+import { generatorTrace } from '../support/traces/generator-trace.ts';
 import {
   generatorCaseCorrect,
   hubCaseCorrect,
   renderGeneratorCase,
   renderHubCase,
+  verdictCaseProblems,
 } from '../support/traces/k6-corpus.ts';
 import { tempDir } from './helpers.ts';
 
@@ -70,6 +86,27 @@ describe(`corpus through the analyzer (${N} cases per class)`, () => {
         rateOk(positive, N - wrong.length, N),
         `${cls} (expect ${cases[0]!.expect}): ${wrong.join('; ')}`,
       ).toBe(true);
+    },
+    300_000,
+  );
+
+  it.each(VERDICT_CLASSES.map((c) => [c]))(
+    'verdict class %s',
+    async (cls) => {
+      const cases = verdictCases(cls, N, 1);
+      const wrong: string[] = [];
+      for (const [k, c] of cases.entries()) {
+        const file = await renderGeneratorCase(c, tmp.dir, `${cls}-${k}`);
+        const r = await analyze([file], { targetTps: c.targetTps, expectedLatencyMs: c.expectedLatencyMs });
+        rmSync(file);
+        const problems = verdictCaseProblems(c, verdictTruth(generatorTrace(c.spec)), r);
+        if (problems.length > 0)
+          wrong.push(`case ${k}: ${problems.join('; ')}\n    ${r.verdict.evidence.join('\n    ')}`);
+      }
+      expect(
+        wrong,
+        `${cls} (expect ${cases[0]!.expect.status}, culprit ${cases[0]!.expect.culprit})`,
+      ).toEqual([]);
     },
     300_000,
   );

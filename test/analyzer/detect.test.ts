@@ -245,4 +245,86 @@ describe('drop attribution', () => {
   it('a healthy series has no finding', () => {
     expect(detectAll(series(() => {})).detections).toEqual([]);
   });
+
+  describe('slow hub answers that exhaust the pool, judged against the planned latency', () => {
+    // every iteration held ~2 s by the network, 36-40 of 40 VUs busy at the samples, drops each second
+    const slow = (overheadMs: number, plannedHoldMs?: number) => {
+      const x = series((x, i) => {
+        set(x.latP50, i, 2000);
+        set(x.latP95, i, 2400);
+        set(x.latMax, i, 2600);
+        set(x.vus, i, 36 + (i % 5));
+        set(x.dropped, i, 80);
+        set(x.started, i, 20);
+        set(x.achieved, i, 20);
+      });
+      x.floorLatP50 = 1950;
+      x.iterP50 = new Array(120).fill(2000 + overheadMs);
+      x.iterP95 = new Array(120).fill(2400 + overheadMs);
+      x.overheadP50 = new Array(120).fill(overheadMs);
+      x.overheadP99 = new Array(120).fill(overheadMs * 1.5);
+      if (plannedHoldMs !== undefined) x.plannedHoldMs = plannedHoldMs;
+      return detectAll(x);
+    };
+
+    it('far longer than planned, waiting on the network: the hub (observed against planned)', () => {
+      const r = slow(2, 100);
+      expect(r.drops.generator).toBe(0);
+      expect(r.drops.hub).toBe(9600);
+      const h = r.detections.find((d) => d.kind === 'hub_stall_drops');
+      expect(h?.summary).toMatch(
+        /iterations took 2002 ms \(p50\) against the 100 ms the VU pool was sized for/,
+      );
+      expect(h?.evidence).toMatchObject({ holdP50Ms: 2002, plannedHoldMs: 100 });
+      expect(r.detections.some((d) => d.kind === 'generator_starvation')).toBe(false);
+    });
+
+    it('unplanned, or planned for that latency: the generator, too few VUs', () => {
+      for (const planned of [undefined, 1500]) {
+        const r = slow(2, planned);
+        expect(r.detections.find((d) => d.kind === 'generator_starvation')?.evidence['cause']).toBe('vus');
+        expect(r.detections.some((d) => d.kind === 'hub_stall_drops')).toBe(false);
+      }
+    });
+
+    it('iterations spent on the client itself: not the hub, whatever the plan', () => {
+      const r = slow(2500, 100);
+      expect(r.detections.some((d) => d.kind === 'hub_stall_drops')).toBe(false);
+      const g = r.detections.find((d) => d.kind === 'generator_starvation');
+      expect(g?.evidence['cause']).toBe('cpu');
+      expect(g?.summary).toMatch(
+        /on the client itself.*client-side time 55\.6% of the iteration \(p50 4500 ms\)/,
+      );
+    });
+  });
+
+  it('latency spikes while the client itself stalled are the generator stall, not a hub pause', () => {
+    const spiky = (clientBurst: boolean) =>
+      detectAll(
+        series((x, i) => {
+          x.overheadP50 ??= new Array(120).fill(3);
+          x.overheadP99 ??= new Array(120).fill(6);
+          if (i % 20 === 10) {
+            set(x.latP95, i, 900);
+            set(x.achieved, i, 5);
+            set(x.vus, i, 40);
+            set(x.dropped, i, 15);
+            if (clientBurst) set(x.overheadP99!, i, 400);
+          }
+        }),
+      );
+    const stalled = spiky(true);
+    expect(stalled.detections.filter((d) => d.side === 'hub')).toEqual([]);
+    const pauses = stalled.detections.filter((d) => d.kind === 'pause');
+    expect(pauses.length).toBe(6);
+    for (const p of pauses) {
+      expect(p.side).toBe('generator');
+      expect(p.summary).toMatch(/while the generator itself stalled/);
+    }
+    expect(stalled.drops.hub).toBe(0);
+    // the same spikes with the client's own time flat: the hub paused, and the drops are its
+    const hub = spiky(false);
+    expect(hub.detections.filter((d) => d.kind === 'pause').every((d) => d.side === 'hub')).toBe(true);
+    expect(hub.drops.hub).toBe(90);
+  });
 });

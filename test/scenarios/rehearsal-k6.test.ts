@@ -9,19 +9,31 @@
  *   completions plateau at the service rate while the generator keeps up (sim/README.md `queue`,
  *   docs/detectors.md "a queue filling up -> HUB-SATURATED");
  * - a slow payee (lognormal p50 800 ms, p99 2.5 s) -> HUB-SATURATED (latency);
- * - wait mode with EXPECTED_LATENCY_MS far below the real hold time (the planner sizes one VU) ->
- *   GENERATOR-BOUND (vus).
+ * - wait mode with too few VUs for the hub's (healthy, 100 ms) latency, given with VUS=1 while the
+ *   plan's EXPECTED_LATENCY_MS is the real one -> GENERATOR-BOUND (vus);
+ * - every POST refused synchronously with 3100 -> REJECTED, named by code, description and share;
+ * - a slow hub: its answers hold a VU ~2 s (wait mode) where the pool was sized for
+ *   EXPECTED_LATENCY_MS=100 (8 VUs at 40/s) -> HUB-SATURATED (latency), the observed hold against
+ *   the planned one, although the pool ran dry;
+ * - a CPU-starved k6: this test takes the k6 process's CPU away in irregular slices (SIGSTOP for
+ *   80-250 ms after each 80-250 ms of SIGCONT, as a CPU quota or a busy node would) while the
+ *   simulator answers fast and 20 VUs stand idle -> GENERATOR-BOUND (cpu).
+ *
+ * The last three also write `--out json`, which the post-run analyzer must judge the same way
+ * (given the target and the latency the pool was sized for, as `--run-config` gives them).
  *
  * Nothing is compressed here: k6 runs the detectors with their shipped defaults (collect mode's
  * collector VU sees its runner's whole stream in 0.5 s buckets, so a 6 s sawtooth is visible after
- * three periods). The four runs go in parallel (40 TPS each, one simulator each in this process),
+ * three periods). The seven runs go in parallel (40 TPS each, one simulator each in this process),
  * about 75 s in all. Never runs in CI (no k6 there).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze } from '../../analyzer/index.ts';
+import type { AnalysisReport } from '../../analyzer/model/types.ts';
 import { bundleEntries } from '../../build/bundle.ts';
 import { ENV_VARS } from '../../lib/config/run-config.ts';
 import type { FaultProfile } from '../../sim/runtime/faults.ts';
@@ -55,6 +67,7 @@ interface VerdictJson {
       cpuStarvedRate?: number;
       headroomMin?: number;
       iterationMedMs?: number;
+      lagP95Ms?: number;
     };
     hub: {
       driftingRate?: number;
@@ -63,7 +76,14 @@ interface VerdictJson {
       sawtoothPeriodS?: number;
       sawtoothAmplitudeMs?: number;
     };
-    transfers: { sent: number; committed: number; e2eP99Ms?: number; successRate?: number };
+    transfers: {
+      sent: number;
+      committed: number;
+      rejected: number;
+      rejectedSync: number;
+      e2eP99Ms?: number;
+      successRate?: number;
+    };
   };
 }
 
@@ -71,6 +91,10 @@ interface Rehearsal {
   name: string;
   faults: FaultProfile;
   env: Record<string, string>;
+  /** take k6's CPU away: SIGSTOP for `stopMs`, then SIGCONT for `runMs` (each uniform in its range) */
+  throttle?: { runMs: [number, number]; stopMs: [number, number] };
+  /** also write `--out json` and analyze it with this EXPECTED_LATENCY_MS */
+  analyzeWith?: { expectedLatencyMs: number };
 }
 
 const SAWTOOTH_PERIOD_S = 6;
@@ -98,8 +122,30 @@ const REHEARSALS: Rehearsal[] = [
   {
     name: 'starved generator (too few VUs)',
     faults: { name: 'fixed-100ms', latency: { payee: { dist: 'fixed', ms: 100 } } },
-    // The planner sizes ceil(40/s x 5 ms x 2) = 1 VU for a ~100 ms hold: about 1/4 of the rate.
-    env: { MODE: 'wait', DURATION: '40s', TIMEOUT_MS: '5000', EXPECTED_LATENCY_MS: '5' },
+    // One VU for a ~100 ms hold carries about 1/4 of the rate. The plan knows the hold
+    // (EXPECTED_LATENCY_MS=100): the pool is short, the hub is not slow. (A plan of 5 ms for a
+    // 100 ms hub would blame the hub's latency: docs/verdicts.md.)
+    env: { MODE: 'wait', DURATION: '40s', TIMEOUT_MS: '5000', EXPECTED_LATENCY_MS: '100', VUS: '1' },
+  },
+  {
+    name: 'rejected (synchronous 3100)',
+    faults: { name: 'sync-3100', errors: [{ code: '3100', rate: 1, at: 'sync' }] },
+    env: { MODE: 'collect', DURATION: '15s', TIMEOUT_MS: '5000', EXPECTED_LATENCY_MS: '50' },
+    analyzeWith: { expectedLatencyMs: 50 },
+  },
+  {
+    name: 'slow hub holds the VUs',
+    faults: { name: 'slow-prepare', latency: { prepare: { dist: 'lognormal', p50Ms: 1800, p99Ms: 2600 } } },
+    // ceil(40/s x 100 ms x 2) = 8 VUs; each held ~2 s carries 4/s
+    env: { MODE: 'wait', DURATION: '20s', TIMEOUT_MS: '8000', EXPECTED_LATENCY_MS: '100' },
+    analyzeWith: { expectedLatencyMs: 100 },
+  },
+  {
+    name: 'CPU-starved k6 (throttled)',
+    faults: { name: 'none' },
+    env: { MODE: 'collect', DURATION: '30s', TIMEOUT_MS: '5000', VUS: '20', EXPECTED_LATENCY_MS: '50' },
+    throttle: { runMs: [80, 250], stopMs: [80, 250] },
+    analyzeWith: { expectedLatencyMs: 50 },
   },
 ];
 
@@ -112,6 +158,9 @@ interface Outcome {
   verdict: VerdictJson | undefined;
   seconds: number;
   hubCommitted?: number;
+  /** the k6 --out json file, when written */
+  json?: string;
+  report?: AnalysisReport;
 }
 
 const outcomes = new Map<string, Outcome>();
@@ -157,9 +206,35 @@ async function transfersBundle(): Promise<string> {
   return file;
 }
 
-function runK6(bundle: string, hubUrl: string, env: Record<string, string>): Promise<Outcome> {
+/** SIGSTOP / SIGCONT slices on a child (its CPU taken away); returns the stop function (leaves it running). */
+function throttle(child: ChildProcess, t: NonNullable<Rehearsal['throttle']>): () => void {
+  const pick = ([a, b]: [number, number]) => a + (b - a) * Math.random();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const flip = (): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    stopped = !stopped;
+    child.kill(stopped ? 'SIGSTOP' : 'SIGCONT');
+    timer = setTimeout(flip, pick(stopped ? t.stopMs : t.runMs));
+  };
+  timer = setTimeout(flip, pick(t.runMs));
+  return () => {
+    clearTimeout(timer);
+    if (stopped && child.exitCode === null) child.kill('SIGCONT');
+  };
+}
+
+function runK6(
+  bundle: string,
+  hubUrl: string,
+  env: Record<string, string>,
+  slices?: Rehearsal['throttle'],
+  outJson = false,
+): Promise<Outcome> {
   const results = mkdtempSync(path.join(work, 'results-'));
   const args = ['run', '-q', '--no-color'];
+  const json = path.join(results, 'k6.json');
+  if (outJson) args.push('--out', `json=${json}`);
   const vars = { HUB_URL: hubUrl, RESULTS_DIR: results, PROFILE: 'load', TARGET_TPS: String(TPS), ...env };
   for (const [k, v] of Object.entries(vars)) args.push('-e', `${k}=${v}`);
   args.push(bundle);
@@ -169,17 +244,28 @@ function runK6(bundle: string, hubUrl: string, env: Record<string, string>): Pro
   const t0 = Date.now();
   return new Promise((resolve) => {
     const child = spawn(K6!, args, { cwd: work, env: inherited });
+    const unthrottle = slices ? throttle(child, slices) : () => {};
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      unthrottle();
+      child.kill('SIGKILL');
+    }, RUN_TIMEOUT_MS);
     child.on('exit', (code) => {
+      unthrottle();
       clearTimeout(timer);
       const file = path.join(results, 'transfers-result.json');
       const verdict = existsSync(file)
         ? (JSON.parse(readFileSync(file, 'utf8')) as { verdict?: VerdictJson }).verdict
         : undefined;
-      resolve({ code, out, verdict, seconds: (Date.now() - t0) / 1000 });
+      resolve({
+        code,
+        out,
+        verdict,
+        seconds: (Date.now() - t0) / 1000,
+        ...(outJson && existsSync(json) ? { json } : {}),
+      });
     });
   });
 }
@@ -189,12 +275,29 @@ const show = (name: string): string => {
   if (!o) return `${name}: no run`;
   const v = o.verdict;
   if (!v) return `${name}: k6 exit ${o.code}, no verdict in the result JSON\n${o.out.slice(-2000)}`;
+  const a = o.report?.verdict;
   return [
     `${name} (k6 exit ${o.code}, ${o.seconds.toFixed(0)} s): ${v.status}/${v.cause ?? '-'} — ${v.summary} [hub ledger: ${o.hubCommitted} committed]`,
   ]
     .concat(v.evidence.map((e) => `  - ${e}`))
+    .concat(
+      a
+        ? [
+            `  analyzer: ${a.status}, culprit ${a.culprit} — ${a.headline}`,
+            ...a.evidence.map((e) => `    - ${e}`),
+          ]
+        : [],
+    )
     .join('\n');
 };
+
+/** The analyzer's verdict on a run's --out json must agree with the in-run one. */
+function expectAnalyzer(name: string, status: string, culprit: string, evidence: RegExp[]): void {
+  const a = outcomes.get(name)?.report?.verdict;
+  expect(a?.status, show(name)).toBe(status);
+  expect(a?.culprit, show(name)).toBe(culprit);
+  for (const re of evidence) expect(a!.evidence.join('\n'), show(name)).toMatch(re);
+}
 
 describe.skipIf(!haveK6)('verdict rehearsal on a real k6 (K6 set)', () => {
   beforeAll(async () => {
@@ -204,7 +307,12 @@ describe.skipIf(!haveK6)('verdict rehearsal on a real k6 (K6 set)', () => {
       REHEARSALS.map(async (r, i) => {
         const sim = await startSimulator({ host: '127.0.0.1', port: 0, log: () => {}, faults: r.faults });
         sims[i] = sim;
-        const o = await runK6(bundle, sim.url, r.env);
+        const o = await runK6(bundle, sim.url, r.env, r.throttle, r.analyzeWith !== undefined);
+        if (o.json && r.analyzeWith)
+          o.report = await analyze([o.json], {
+            targetTps: TPS,
+            expectedLatencyMs: r.analyzeWith.expectedLatencyMs,
+          });
         // what the hub itself committed (late commits count as timeouts on the k6 side)
         const ledger = (await (await fetch(`${sim.url}/admin/ledger`)).json()) as {
           transfers: { final: { COMMITTED: number } };
@@ -267,6 +375,64 @@ describe.skipIf(!haveK6)('verdict rehearsal on a real k6 (K6 set)', () => {
     expect(v!.signals.generator.headroomMin).toBeLessThanOrEqual(0.02);
     expect(v!.invariant.ok).toBe(true);
     expect(v!.advice.join(' ')).toMatch(/maxVUs = preAllocatedVUs to at least \d+ per runner/);
+  });
+
+  it('a hub refusing every transfer synchronously is REJECTED, named by code, description and share', () => {
+    const name = 'rejected (synchronous 3100)';
+    const v = outcomes.get(name)?.verdict;
+    expect(v?.status, show(name)).toBe('REJECTED');
+    expect(v?.cause, show(name)).toBe('rejections');
+    expect(v!.summary).toMatch(
+      /^100\.0% of the transfers were rejected, most with 3100 Generic validation error$/,
+    );
+    const t = v!.signals.transfers;
+    expect(t.rejected).toBe(t.sent);
+    expect(t.rejectedSync).toBe(t.sent);
+    expect(t.committed).toBe(0);
+    const evidence = v!.evidence.join('\n');
+    expect(evidence).toMatch(
+      /(\d+) of \1 transfers rejected \(100\.0%; \1 synchronously\): 3100 Generic validation error ×\1/,
+    );
+    expect(evidence).toMatch(/×\d+ 3100: Generic validation error - injected fault/);
+    // refused fast: the generator kept up (a stray drop on a busy machine is not starvation)
+    expect(v!.signals.generator.dropRatio ?? 0).toBeLessThan(0.01);
+    expectAnalyzer(name, 'REJECTED', 'hub', [
+      /transfers rejected \(100\.00%\): 3100 Generic validation error ×\d+/,
+      /×\d+ in the whole run: 3100: Generic validation error - injected fault/,
+    ]);
+  });
+
+  it('a slow hub that holds the VUs until the pool runs dry is HUB-SATURATED (latency), not the generator', () => {
+    const name = 'slow hub holds the VUs';
+    const v = outcomes.get(name)?.verdict;
+    expect(v?.status, show(name)).toBe('HUB-SATURATED');
+    expect(v?.cause, show(name)).toBe('latency');
+    expect(v!.signals.generator.dropRatio!).toBeGreaterThan(0.5);
+    expect(v!.signals.generator.headroomMin).toBeLessThanOrEqual(0.02);
+    const m = /held each VU (\d+) ms \(median iteration\) against the 100 ms the VU pool was sized for/.exec(
+      v!.evidence.join('\n'),
+    );
+    expect(m, show(name)).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(1500);
+    expect(Number(m![1])).toBeLessThan(2600);
+    expect(v!.advice.join(' ')).toMatch(/EXPECTED_LATENCY_MS=\d+/);
+    expectAnalyzer(name, 'HUB-SATURATED', 'hub', [
+      /iterations took \d+ ms \(p50\) against the 100 ms the VU pool was sized for/,
+    ]);
+  });
+
+  it('a CPU-starved k6 (its CPU taken away in slices, hub fast, VUs idle) is GENERATOR-BOUND (cpu)', () => {
+    const name = 'CPU-starved k6 (throttled)';
+    const v = outcomes.get(name)?.verdict;
+    expect(v?.status, show(name)).toBe('GENERATOR-BOUND');
+    expect(v?.cause, show(name)).toBe('cpu');
+    const g = v!.signals.generator;
+    expect(g.cpuStarvedRate!, show(name)).toBeGreaterThanOrEqual(0.1);
+    expect(v!.evidence.join('\n')).toMatch(/CPU-starvation checks \d/);
+    expect(v!.advice.join(' ')).toMatch(/CPU-starved/);
+    expectAnalyzer(name, 'GENERATOR-BOUND', 'generator', [
+      /could not keep its schedule although VUs were free/,
+    ]);
   });
 });
 

@@ -5,6 +5,14 @@
  * only. Each VU runs the real wait-mode flow (lib/flows) through the Node driver against the
  * simulator, and carries its own detector probe, as a k6 VU would; one collector-style probe sees
  * every latency (collect mode's collector VU).
+ *
+ * `hog` makes the runner CPU-starved for real: the process's event loop is kept busy for
+ * `busyMs` (uniform in the range) after each idle gap of `gapMs`, as a k6 runner starved of CPU by
+ * its quota, a neighbour or its GC. Timers fire late, due iterations start late in bursts, the VUs
+ * sit idle meanwhile. The slices are irregular (seeded) as real starvation is: a strictly periodic
+ * hog in step with the schedule would delay the same starts every time, which no floor can tell
+ * from a constant offset. Only for a run alone in its process, against a simulator in another
+ * process (test/support/child-sim.ts): the hog freezes everything in this one.
  */
 import { constantSchedule } from '../../lib/detectors/schedule.ts';
 import { VuProbe, type VuProbeOptions } from '../../lib/detectors/vu-probe.ts';
@@ -12,18 +20,12 @@ import type { FlowPlan } from '../../lib/flows/plan.ts';
 import { recordFlowResult } from '../../lib/flows/record.ts';
 import { sendAndWait } from '../../lib/flows/transfer.ts';
 import type { FlowContext } from '../../lib/flows/types.ts';
-import { KIT_METRICS } from '../../lib/metrics/registry.ts';
 import { driveFlow } from '../../node/driver.ts';
 import type { NodeHttpClient } from '../../node/http.ts';
-import { type MetricKind, SampleStore } from './summary-data.ts';
+import { uniformSource } from '../../node/prng.ts';
+import { KIT_SUMMARY_TYPES, SampleStore, SummarySink } from './summary-data.ts';
 
-export const REHEARSAL_TYPES: Readonly<Record<string, MetricKind>> = {
-  ...Object.fromEntries(Object.values(KIT_METRICS).map((m) => [m.name, m.type])),
-  iterations: 'counter',
-  dropped_iterations: 'counter',
-  iteration_duration: 'trend',
-  vus_max: 'gauge',
-};
+export const REHEARSAL_TYPES = KIT_SUMMARY_TYPES;
 
 export interface ArrivalRun {
   rate: number;
@@ -33,11 +35,36 @@ export interface ArrivalRun {
   ctx: FlowContext;
   client: NodeHttpClient;
   probe: Pick<VuProbeOptions, 'hubBucketMs' | 'hubAnalysisEveryS' | 'hubOptions' | 'generatorOptions'>;
+  hog?: CpuHog;
+}
+
+export interface CpuHog {
+  /** idle gap before each busy slice, ms (uniform in [min, max]) */
+  gapMs: [number, number];
+  /** busy slice, ms (uniform in [min, max]) */
+  busyMs: [number, number];
+  seed?: number;
+}
+
+/** Keeps the event loop busy in irregular slices (see `hog` above); returns the stop function. */
+function startHog(h: CpuHog): () => void {
+  const rnd = uniformSource(h.seed ?? 1);
+  const pick = ([a, b]: [number, number]) => a + (b - a) * rnd();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slice = (): void => {
+    const until = performance.now() + pick(h.busyMs);
+    while (performance.now() < until) {
+      // busy: the runner gets no CPU for anything else
+    }
+    timer = setTimeout(slice, pick(h.gapMs));
+  };
+  timer = setTimeout(slice, pick(h.gapMs));
+  return () => clearTimeout(timer);
 }
 
 export async function runArrival(r: ArrivalRun): Promise<{ store: SampleStore; durationMs: number }> {
   const store = new SampleStore();
-  const sink = { add: (m: string, v: number) => store.add(m, v) };
+  const sink = new SummarySink(store);
   const schedule = constantSchedule({ rate: r.rate });
   const start = Date.now();
   const common = { maxVUs: r.maxVUs, schedule, scenarioStartMs: start, trendEvery: 1, ...r.probe };
@@ -53,6 +80,7 @@ export async function runArrival(r: ArrivalRun): Promise<{ store: SampleStore; d
   store.add('vus_max', r.maxVUs);
   const interval = 1000 / r.rate;
   const ticker = setInterval(() => collector.tick(Date.now()), 250);
+  const stopHog = r.hog ? startHog(r.hog) : () => {};
   try {
     for (let g = 0; ; g++) {
       const due = start + g * interval;
@@ -91,6 +119,7 @@ export async function runArrival(r: ArrivalRun): Promise<{ store: SampleStore; d
     }
     await Promise.all(running);
   } finally {
+    stopHog();
     clearInterval(ticker);
   }
   return { store, durationMs: r.durationMs };

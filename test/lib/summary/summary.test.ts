@@ -1,5 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readRunConfig } from '../../../analyzer/cli.ts';
 import { readSummary } from '../../../lib/metrics/summary-view.ts';
 import { accountingOf } from '../../../lib/summary/accounting.ts';
 import { summaryOutputs } from '../../../lib/summary/outputs.ts';
@@ -17,6 +21,7 @@ const run: RunInfo = {
   loadLengthMs: 10_000,
   timeoutMs: 10_000,
   vus: 1,
+  expectedLatencyMs: 50,
 };
 
 interface Counts {
@@ -229,6 +234,15 @@ describe('summary outputs', () => {
       expect(json.outcomes.balanced).toBe(true);
       expect(result.summaryShape).toBe(shape);
     }
+  });
+
+  it("carries the plan's expected latency, which the analyzer's --run-config reads back", () => {
+    const c = { sent: 5, committed: 5, rejected: 0, timedOut: 0, late: 0 };
+    const { outputs } = summaryOutputs(legacy(c), run, 'out');
+    const dir = mkdtempSync(path.join(tmpdir(), 'result-'));
+    const file = path.join(dir, 'transfers-result.json');
+    writeFileSync(file, outputs['out/transfers-result.json']!);
+    expect(readRunConfig(file)).toEqual({ targetTps: 5, parallelism: 1, expectedLatencyMs: 50 });
   });
 
   it('lists exactly the files it writes, and without a directory writes stdout only and says why', () => {

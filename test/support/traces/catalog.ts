@@ -4,6 +4,7 @@ import {
   SAWTOOTH_MIN_PERIOD_BUCKETS,
   sawtoothSensitivity,
 } from '../../../lib/detectors/sensitivity.ts';
+import type { VerdictStatus } from '../../../lib/verdict/status.ts';
 import { childSeed, Prng } from '../../../node/prng.ts';
 import { type GeneratorTraceSpec, generatorTrace } from './generator-trace.ts';
 import { bucketMedianNoise, type LatencyTraceSpec, type NoiseModel } from './latency-trace.ts';
@@ -224,6 +225,138 @@ export function generatorCases(cls: GeneratorClass, view: View, count: number, s
     // the per-VU view follows a VU that surely ran iterations: one of the first half
     const vu = rng.int(Math.max(1, Math.min(maxVUs, Math.ceil(need)) >> 1));
     out.push({ cls, view, spec, vu, expect });
+  }
+  return out;
+}
+
+/**
+ * The verdict corpus: runs whose right answer is a verdict, not a detector label, because the
+ * detectors see the same thing in a run that is the hub's fault and in one that is the
+ * generator's. Each is one runner's arrival-rate run (generator-trace.ts) with the plan that
+ * sized it, judged by the in-run verdict (from the summary the run's samples make) and by the
+ * analyzer (from its k6 output):
+ *
+ * - `rejected`: the hub refuses most transfers (60-100 %; synchronous 3100 or HTTP 400, or 3106
+ *   by callback) and answers fast: REJECTED, named by code, description and share; never
+ *   HUB-SATURATED (little committed throughput) nor GENERATOR-BOUND.
+ * - `hub-holds-vus`: the hub answers in 1.5-2.5 s (median) where the VU pool was sized for
+ *   50-100 ms (Little's law x 2, as the planner does), so the pool runs dry and iterations drop:
+ *   HUB-SATURATED (latency), the hub's fault, with the observed hold against the planned one. The
+ *   generator detector rightly reports an empty pool ('vus'); the verdict must not stop there.
+ * - `cpu-bound`: a CPU-bound runner: the client's own time per iteration is 1.5-3x the hub's fast
+ *   answers (5-30 ms, which the pool was sized for), CPU stalls make starts late in bursts and
+ *   drop 30-70 % of the starts due in a stall while VUs sit idle: GENERATOR-BOUND (cpu), on the
+ *   generator's own evidence, although iterations take well over twice the planned latency.
+ */
+export const VERDICT_CLASSES = ['rejected', 'hub-holds-vus', 'cpu-bound'] as const;
+export type VerdictClass = (typeof VERDICT_CLASSES)[number];
+
+export interface VerdictCase {
+  cls: VerdictClass;
+  spec: GeneratorTraceSpec;
+  /** the runner's target (one runner: the whole test's), transfers per second */
+  targetTps: number;
+  /** what the VU pool was sized for (EXPECTED_LATENCY_MS), ms */
+  expectedLatencyMs: number;
+  /** what both verdicts must say: status, the in-run verdict's cause, the analyzer's culprit */
+  expect: { status: VerdictStatus; cause: string; culprit: 'hub' | 'generator' };
+  /** what the generator detector must report ('none' | 'vus' | 'cpu'), as in the generator corpus */
+  detector: GeneratorCase['expect'];
+}
+
+const REJECTIONS: ReadonlyArray<NonNullable<GeneratorTraceSpec['rejections']>> = [
+  {
+    share: 1,
+    code: '3100',
+    stage: 'sync',
+    description:
+      'Generic validation error - body.amount.amount must match pattern "^([0]|([1-9][0-9]{0,17}))$"',
+  },
+  { share: 1, code: 'http400', stage: 'sync', description: 'HTTP 400: Bad Request' },
+  {
+    share: 1,
+    code: '3106',
+    stage: 'async',
+    description: 'Modified request - the fulfilment does not match the condition',
+  },
+];
+
+export function verdictCases(cls: VerdictClass, count: number, seed = 1): VerdictCase[] {
+  const out: VerdictCase[] = [];
+  const classIndex = VERDICT_CLASSES.indexOf(cls) + 200;
+  for (let k = 0; k < count; k++) {
+    const rng = new Prng(childSeed(seed * 1019 + classIndex, k));
+    const rate = rng.uniform(50, 300);
+    const durationS = 120;
+    const base = {
+      seed: childSeed(seed * 7933 + classIndex, k),
+      durationS,
+      schedule: { kind: 'constant' as const, rate },
+    };
+    switch (cls) {
+      case 'rejected': {
+        const networkMs = rng.uniform(5, 40);
+        const overheadMs = rng.uniform(1, 5);
+        const kind = REJECTIONS[k % REJECTIONS.length]!;
+        const need = (rate * holdMs(networkMs, overheadMs)) / 1000;
+        out.push({
+          cls,
+          spec: {
+            ...base,
+            maxVUs: Math.ceil(need * rng.uniform(1.8, 3)) + 5,
+            networkMs,
+            overheadMs,
+            rejections: { ...kind, share: rng.uniform(0.6, 1) },
+          },
+          targetTps: rate,
+          expectedLatencyMs: rng.uniform(50, 100),
+          expect: { status: 'REJECTED', cause: 'rejections', culprit: 'hub' },
+          detector: 'none',
+        });
+        break;
+      }
+      case 'hub-holds-vus': {
+        const expectedLatencyMs = rng.uniform(50, 100);
+        out.push({
+          cls,
+          spec: {
+            ...base,
+            // the planner's pool: Little's law with a headroom of 2, at least 5 VUs
+            maxVUs: Math.max(5, Math.ceil(((rate * expectedLatencyMs) / 1000) * 2)),
+            networkMs: rng.uniform(1500, 2500),
+            overheadMs: rng.uniform(1, 5),
+          },
+          targetTps: rate,
+          expectedLatencyMs,
+          expect: { status: 'HUB-SATURATED', cause: 'latency', culprit: 'hub' },
+          detector: 'vus',
+        });
+        break;
+      }
+      case 'cpu-bound': {
+        const networkMs = rng.uniform(5, 30);
+        const overheadMs = networkMs * rng.uniform(1.5, 3);
+        const meanMs = rng.uniform(60, 200);
+        const need = (rate * holdMs(networkMs, overheadMs)) / 1000;
+        out.push({
+          cls,
+          spec: {
+            ...base,
+            maxVUs: Math.ceil(need * rng.uniform(1.8, 3)) + 5,
+            networkMs,
+            overheadMs,
+            stalls: { perS: rng.uniform(0.5, 2) / Math.exp(-50 / meanMs), meanMs },
+            idleDrops: rng.uniform(0.3, 0.7),
+          },
+          targetTps: rate,
+          // the pool was sized for the hub's real answers; the client's own time is the extra
+          expectedLatencyMs: networkMs,
+          expect: { status: 'GENERATOR-BOUND', cause: 'cpu', culprit: 'generator' },
+          detector: 'cpu',
+        });
+        break;
+      }
+    }
   }
   return out;
 }

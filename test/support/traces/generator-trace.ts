@@ -16,7 +16,9 @@ import { VuPool } from './vu-pool.ts';
  * pool only when the stall ends.
  *
  * Classes: healthy; healthy with a slow (drifting) hub; VU cap (maxVUs below rate x iteration
- * time); CPU-starved scheduling (stalls: late bursts).
+ * time); CPU-starved scheduling (stalls: late bursts). For the verdict corpus (catalog.ts
+ * `verdictCases`) an iteration can also end in a rejection (`rejections`), and a starved scheduler
+ * can drop starts although VUs are idle (`idleDrops`).
  */
 export interface GeneratorTraceSpec {
   seed: number;
@@ -36,6 +38,17 @@ export interface GeneratorTraceSpec {
   jitterMs?: number;
   /** CPU stalls: starts per second (Poisson) and mean duration (exponential), ms */
   stalls?: { perS: number; meanMs: number };
+  /**
+   * Share of the starts that fall due during a CPU stall and are dropped although VUs are idle: the
+   * starved runner could not hand them to a VU in time (docs/facts/k6.md#arrival-rate).
+   */
+  idleDrops?: number;
+  /**
+   * The hub refuses this share of the transfers: each started iteration ends rejected with `code`
+   * (an FSPIOP code or `http<status>`, the kit's `error_code` tag) and `description`, answered
+   * synchronously (the POST) or by an error callback. The iteration's time is the spec's as usual.
+   */
+  rejections?: { share: number; code: string; description: string; stage: 'sync' | 'async' };
 }
 
 export interface GeneratorTrace {
@@ -50,6 +63,8 @@ export interface GeneratorTrace {
   overhead: Float64Array;
   network: Float64Array;
   vu: Int32Array;
+  /** 1 when the iteration's transfer was rejected (spec.rejections), else 0 (committed) */
+  rejected: Uint8Array;
   length: number;
   /** time of each dropped start, ms */
   dropped: Float64Array;
@@ -124,6 +139,7 @@ export function generatorTrace(spec: GeneratorTraceSpec): GeneratorTrace {
   const overhead = new Float64Array(cap);
   const network = new Float64Array(cap);
   const vu = new Int32Array(cap);
+  const rejected = new Uint8Array(cap);
   const dropped: number[] = [];
   let n = 0;
   let fire = 0;
@@ -132,7 +148,13 @@ export function generatorTrace(spec: GeneratorTraceSpec): GeneratorTrace {
   for (; ; g++) {
     const due = sched.dueAt(g);
     if (!(due < endMs)) break;
-    fire = afterStall(Math.max(fire, due + rng.exp(jitter)));
+    const onTime = Math.max(fire, due + rng.exp(jitter));
+    fire = afterStall(onTime);
+    // (draws only when asked for, so traces without idle drops stay what they were)
+    if (spec.idleDrops !== undefined && fire > onTime && rng.next() < spec.idleDrops) {
+      dropped.push(origin + fire);
+      continue;
+    }
     pool.release(fire);
     const v = pool.take();
     if (v < 0) {
@@ -155,6 +177,7 @@ export function generatorTrace(spec: GeneratorTraceSpec): GeneratorTrace {
     overhead[n] = ovh + extra / 2;
     network[n] = net + extra / 2;
     vu[n] = v;
+    if (spec.rejections !== undefined && rng.next() < spec.rejections.share) rejected[n] = 1;
     n++;
     pool.hold(v, done);
   }
@@ -169,6 +192,7 @@ export function generatorTrace(spec: GeneratorTraceSpec): GeneratorTrace {
     overhead: overhead.subarray(0, n),
     network: network.subarray(0, n),
     vu: vu.subarray(0, n),
+    rejected: rejected.subarray(0, n),
     length: n,
     dropped: Float64Array.from(dropped),
     due: n + dropped.length,

@@ -9,17 +9,24 @@
  *   (a Counter point may carry any value; one point per second keeps files small);
  * - generator traces: per started iteration, `ml_schedule_lag` at its start (start against the
  *   schedule's due time of the runner's iteration counter, as the kit measures it), and at its
- *   end `ml_transfer_e2e` and `ml_client_overhead` (the trace's client-side time); drops as `dropped_iterations` points per second; `vus` (VUs busy
- *   at the sampling instant) and `vus_max` once per second, like k6's 1-s sampler.
+ *   end `ml_transfer_e2e`, `iteration_duration` and `ml_client_overhead` (the trace's client-side
+ *   time); drops as `dropped_iterations` points per second; `vus` (VUs busy at the sampling
+ *   instant) and `vus_max` once per second, like k6's 1-s sampler. A rejected transfer (the verdict
+ *   corpus) ends as `ml_transfers_rejected` (tagged `error_code`, `stage`, per second) and a failing
+ *   `checks` sample named by its reason (lib/metrics/rejection-reasons.ts), as the kit records it.
  *
  * And what the analyzer must say, per the corpus labels: hub `drift` → a latency_growth finding
  * without a sawtooth; `sawtooth` → a sawtooth finding; hub negatives → neither. Generator `vus` /
  * `cpu` → generator_starvation with that cause; generator negatives → no generator_starvation.
+ * Verdict cases → the verdict's status and culprit, with the evidence the case names
+ * (`verdictCaseProblems`).
  */
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalysisReport } from '../../../analyzer/model/types.ts';
-import type { GeneratorCase, HubCase } from './catalog.ts';
+import { reasonName } from '../../../lib/metrics/rejection-reasons.ts';
+import type { GeneratorCase, HubCase, VerdictCase } from './catalog.ts';
+import { evidenceProblems, type VerdictTruth } from './evaluate.ts';
 import { generatorTrace, TRACE_EPOCH_MS } from './generator-trace.ts';
 import { TimeFormatter } from './k6-output.ts';
 import { latencyTrace } from './latency-trace.ts';
@@ -104,8 +111,12 @@ export async function renderHubCase(c: HubCase, dir: string, name: string): Prom
   return f.path;
 }
 
-/** Writes one generator case as a k6 JSON file; returns its path. */
-export async function renderGeneratorCase(c: GeneratorCase, dir: string, name: string): Promise<string> {
+/** Writes one generator (or verdict) case as a k6 JSON file; returns its path. */
+export async function renderGeneratorCase(
+  c: Pick<GeneratorCase, 'spec'>,
+  dir: string,
+  name: string,
+): Promise<string> {
   const tr = generatorTrace(c.spec);
   const n = tr.length;
   const origin = tr.scenarioStartMs;
@@ -113,7 +124,12 @@ export async function renderGeneratorCase(c: GeneratorCase, dir: string, name: s
   for (let i = 0; i < n; i++) if (tr.end[i]! > last) last = tr.end[i]!;
   const seconds = Math.ceil((last - origin + 1) / 1000);
   const started = perSecond(tr.start, origin, seconds);
-  const ended = perSecond(tr.end, origin, seconds);
+  const rej = c.spec.rejections;
+  const endsOf = (rejected: 0 | 1) => tr.end.filter((_, i) => tr.rejected[i] === rejected);
+  const ended = perSecond(endsOf(0), origin, seconds);
+  const refused = perSecond(endsOf(1), origin, seconds);
+  const rejectedTags = rej ? `"error_code":"${rej.code}","phase":"transfers","stage":"${rej.stage}",` : '';
+  const checkTags = rej ? `"check":${JSON.stringify(reasonName(rej.code, rej.description))},` : '';
   const dropped = perSecond(tr.dropped, origin, seconds);
   // Busy VUs at each sampling instant (s + 0.5): starts minus ends before it.
   const startsSorted = Float64Array.from(tr.start).sort();
@@ -141,7 +157,11 @@ export async function renderGeneratorCase(c: GeneratorCase, dir: string, name: s
         si++;
       } else {
         const i = byEnd[ei]!;
-        f.line(point(tf, 'ml_transfer_e2e', te, tr.end[i]! - tr.start[i]!, '"outcome":"committed",'));
+        const rejected = tr.rejected[i] === 1;
+        const took = tr.end[i]! - tr.start[i]!;
+        f.line(point(tf, 'ml_transfer_e2e', te, took, `"outcome":"${rejected ? 'rejected' : 'committed'}",`));
+        if (rejected) f.line(point(tf, 'checks', te, 0, checkTags));
+        f.line(point(tf, 'iteration_duration', te, took));
         f.line(point(tf, 'ml_client_overhead', te, tr.overhead[i]!));
         ei++;
       }
@@ -152,10 +172,9 @@ export async function renderGeneratorCase(c: GeneratorCase, dir: string, name: s
     f.line(point(tf, 'vus_max', sample, c.spec.maxVUs));
     if (started[s]! > 0) f.line(point(tf, 'ml_transfers_sent', end - 1, started[s]!));
     if (dropped[s]! > 0) f.line(point(tf, 'dropped_iterations', end - 1, dropped[s]!));
-    if (ended[s]! > 0) {
-      f.line(point(tf, 'ml_transfers_committed', end - 1, ended[s]!));
-      f.line(point(tf, 'iterations', end - 1, ended[s]!));
-    }
+    if (ended[s]! > 0) f.line(point(tf, 'ml_transfers_committed', end - 1, ended[s]!));
+    if (refused[s]! > 0) f.line(point(tf, 'ml_transfers_rejected', end - 1, refused[s]!, rejectedTags));
+    if (ended[s]! + refused[s]! > 0) f.line(point(tf, 'iterations', end - 1, ended[s]! + refused[s]!));
   }
   await f.close();
   return f.path;
@@ -180,4 +199,22 @@ export function generatorCaseCorrect(expect: GeneratorCase['expect'], r: Analysi
   const g = r.detections.find((d) => d.kind === 'generator_starvation');
   if (expect === 'none') return g === undefined;
   return g !== undefined && g.evidence['cause'] === expect;
+}
+
+/** The analyzer's evidence patterns (analyzer/verdict.ts, analyzer/detect/starvation.ts). */
+export const ANALYZER_EVIDENCE = {
+  share: /transfers rejected \((\d+(?:\.\d+)?)%\)/,
+  hold: /iterations took (\d+) ms \(p50\)/,
+  planned: /against the (\d+) ms the VU pool was sized for/,
+  overheadShare: /client-side time (\d+(?:\.\d+)?)% of the iteration/,
+};
+
+/** What is wrong with the analyzer's report on a verdict case (empty: status, culprit and evidence right). */
+export function verdictCaseProblems(c: VerdictCase, truth: VerdictTruth, r: AnalysisReport): string[] {
+  const out: string[] = [];
+  const v = r.verdict;
+  if (v.status !== c.expect.status) out.push(`status ${v.status}, expected ${c.expect.status}`);
+  if (v.culprit !== c.expect.culprit) out.push(`culprit ${v.culprit}, expected ${c.expect.culprit}`);
+  out.push(...evidenceProblems(c, truth, v.evidence.join('\n'), ANALYZER_EVIDENCE));
+  return out;
 }
