@@ -17,6 +17,7 @@ import {
   checkOracleRules,
   checkParticipantConfig,
   formatUnits,
+  MAX_PARTICIPANTS,
   type ParticipantConfig,
 } from './hub/participants.ts';
 import type { Relay } from './relay/relay.ts';
@@ -115,6 +116,12 @@ export class Admin {
           if (!c.ok) return invalid(c.error);
           checked.push(c.value);
         }
+        const added = ctx.participants.newIds(checked.map((c) => c.fspId));
+        if (ctx.participants.size + added > MAX_PARTICIPANTS) {
+          return invalid(
+            `participants: at most ${MAX_PARTICIPANTS} participants; ${ctx.participants.size} are registered and this adds ${added}`,
+          );
+        }
         for (const c of checked) {
           ctx.participants.upsert(c);
           if (!c.endpoint) this.parts.onParticipantAdded(c);
@@ -170,23 +177,24 @@ export class Admin {
     const { hub, faults, relay, transport } = this.parts;
     const ctx = hub!.ctx;
     const c = ctx.ledger.counters;
-    const positions: Record<
-      string,
-      Record<string, { position: string; liquidity: string; ndc: string }>
-    > = {};
-    for (const p of ctx.participants.list()) {
-      const accs: Record<string, { position: string; liquidity: string; ndc: string }> = {};
-      for (const a of p.accounts.values()) {
-        accs[a.currency] = {
-          position: formatUnits(a.position),
-          liquidity: formatUnits(a.liquidity),
-          ndc: formatUnits(a.ndc),
-        };
-      }
-      positions[p.fspId] = accs;
-    }
-    const dfsps: Record<string, unknown> = {};
-    for (const d of this.parts.dfsps()) dfsps[d.fspId] = { ...d.counters };
+    // Keyed by participant names, which are input: built with Object.fromEntries, which defines
+    // own properties, so a participant named `__proto__` or `constructor` is listed like any other.
+    const positions = Object.fromEntries(
+      ctx.participants.list().map((p) => [
+        p.fspId,
+        Object.fromEntries(
+          [...p.accounts.values()].map((a) => [
+            a.currency,
+            {
+              position: formatUnits(a.position),
+              liquidity: formatUnits(a.liquidity),
+              ndc: formatUnits(a.ndc),
+            },
+          ]),
+        ),
+      ]),
+    );
+    const dfsps = Object.fromEntries([...this.parts.dfsps()].map((d) => [d.fspId, { ...d.counters }]));
     return {
       transfers: {
         received: c.received,

@@ -3,23 +3,29 @@
  * name the flag (or variable) and what was expected.
  *
  * Environment: SIM_HOST, SIM_PORT, SIM_SHAPE, SIM_FAULTS, SIM_ILP_SECRET, SIM_ILP_VERSION,
- * SIM_TLS_CERT, SIM_TLS_KEY, SIM_TLS_CA. Flags override them.
+ * SIM_TLS_CERT, SIM_TLS_KEY, SIM_TLS_CA, SIM_AUTH_TOKEN, SIM_AUTH_TOKEN_FILE. Flags override them.
+ *
+ * Exposure: listening on anything but a loopback address without a shared secret (`--auth-token`)
+ * or mutual TLS (`--tls-ca`) is refused (`exposureError`), because the admin API, the relay and the
+ * DFSP callbacks would then be open to every host that can reach the port.
  */
 
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { IlpVersion } from '../lib/protocol/ilp.ts';
 import { parseFlags } from '../node/cli-args.ts';
-import type { RetentionOptions } from './hub/ledger.ts';
+import { LEDGER_DEFAULT_MAX_BYTES, type RetentionOptions } from './hub/ledger.ts';
 import {
   checkOracleRules,
   checkParticipantConfig,
   DEFAULT_ORACLE,
   DEFAULT_PARTICIPANTS,
+  MAX_PARTICIPANTS,
   type OracleRule,
   type ParticipantConfig,
 } from './hub/participants.ts';
-import type { RelayOptions } from './relay/relay.ts';
+import { RELAY_DEFAULT_MAX_BYTES, RELAY_DEFAULT_PHASE_MAX_BYTES, type RelayOptions } from './relay/relay.ts';
+import { AUTH_TOKEN } from './runtime/auth.ts';
 import { type FaultProfile, parseFaultProfile } from './runtime/faults.ts';
 
 export type Shape = 'all-in-one' | 'separate';
@@ -82,6 +88,11 @@ export interface SimulatorOptions {
   log: (line: string) => void;
   /** HTTPS (and mutual TLS with `ca`) on every listener; plain HTTP when absent. */
   tls?: SimTlsOptions;
+  /**
+   * Shared secret: the admin API, the relay and the DFSP callback endpoints then require a bearer
+   * credential (sim/runtime/auth.ts). Required (or mutual TLS) to listen beyond loopback.
+   */
+  authToken?: string;
 }
 
 export function defaultOptions(): SimulatorOptions {
@@ -105,8 +116,14 @@ export function defaultOptions(): SimulatorOptions {
     checkIlp: true,
     faults: { name: 'none' },
     maxBodyBytes: 256 * 1024,
-    transferRetention: { ttlMs: 300_000, max: 200_000 },
-    relay: { ttlMs: 300_000, max: 200_000, maxWaiters: 20_000 },
+    transferRetention: { ttlMs: 300_000, max: 200_000, maxBytes: LEDGER_DEFAULT_MAX_BYTES },
+    relay: {
+      ttlMs: 300_000,
+      max: 200_000,
+      maxBytes: RELAY_DEFAULT_MAX_BYTES,
+      phaseMaxBytes: RELAY_DEFAULT_PHASE_MAX_BYTES,
+      maxWaiters: 20_000,
+    },
     outboundTimeoutMs: 30_000,
     quoteExpirySeconds: 60,
     transferExpirySeconds: 60,
@@ -141,10 +158,12 @@ export const USAGE = `Usage: npm run sim -- [options]
   --no-check-ilp                  payees do not check the condition against the packet
   --hub-version <1.0|1.1|2.0>     content version of hub-originated callbacks (default 2.0)
   --max-body <bytes>              request body cap (default 262144)
-  --transfer-ttl-ms <n> --max-transfers <n>
-                                  ledger retention (default 300000 ms, 200000 transfers)
-  --relay-ttl-ms <n> --relay-max <n>
-                                  relay retention (default 300000 ms, 200000 outcomes)
+  --transfer-ttl-ms <n> --max-transfers <n> --max-transfer-bytes <n>
+                                  ledger retention (default 300000 ms, 200000 transfers, 268435456
+                                  estimated heap bytes)
+  --relay-ttl-ms <n> --relay-max <n> --relay-max-bytes <n> --relay-phase-max-bytes <n>
+                                  relay retention (default 300000 ms, 200000 outcomes and 200000
+                                  party/quote callbacks, 67108864 bytes each)
   --outbound-timeout-ms <n>       outbound API callback wait (default 30000)
   --no-warm-iso                   compile the ISO 20022 schemas on first use, not at startup
   --tls-cert <file> --tls-key <file>
@@ -152,8 +171,48 @@ export const USAGE = `Usage: npm run sim -- [options]
                                   SIM_TLS_KEY); also the identity of the simulator's own https calls
   --tls-ca <file>                 mutual TLS: require client certificates signed by this PEM CA
                                   (env SIM_TLS_CA; needs --tls-cert and --tls-key)
+  --auth-token <secret>           shared secret (16..256 characters of A-Z a-z 0-9 . _ ~ + / -):
+                                  the admin API, the relay and the DFSP callbacks then require
+                                  Authorization: Bearer <credential> (env SIM_AUTH_TOKEN)
+  --auth-token-file <file>        the same, read from a file (env SIM_AUTH_TOKEN_FILE)
+                                  Listening beyond loopback (--host) needs one of them or --tls-ca.
   --help                          this text
 `;
+
+/** Whether `host` only listens on this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h)
+  );
+}
+
+/**
+ * Why the simulator must not start with these options, or undefined: listening beyond loopback
+ * with nothing that authenticates clients (no shared secret, no client-certificate CA).
+ */
+export function exposureError(o: Pick<SimulatorOptions, 'host' | 'authToken' | 'tls'>): string | undefined {
+  if (isLoopbackHost(o.host) || o.authToken !== undefined || o.tls?.ca !== undefined) return undefined;
+  return (
+    `--host ${o.host}: not a loopback address, and nothing authenticates clients: anyone who can reach ` +
+    'the port could reset the ledger, register participants the hub then calls, forge callbacks and ' +
+    'drain the relay. Set --auth-token <secret> (or SIM_AUTH_TOKEN, --auth-token-file) and give k6 ' +
+    'RELAY_TOKEN, or require client certificates with --tls-ca (with --tls-cert and --tls-key); ' +
+    'or listen on 127.0.0.1'
+  );
+}
+
+/** A shared secret from its flag or variable: the bearer-token alphabet, 16..256 characters. */
+export function authTokenArg(name: string, raw: string): Result<string> {
+  if (!AUTH_TOKEN.test(raw))
+    return {
+      ok: false,
+      error: `${name}: expected 16..256 characters of A-Z a-z 0-9 . _ ~ + / - (a bearer token), got ${raw.length} characters${/\s/.test(raw) ? ' including white space' : ''}`,
+    };
+  if (/^r\d{1,4}\./.test(raw))
+    return { ok: false, error: `${name}: must not start like a runner credential (r<n>.)` };
+  return { ok: true, value: raw };
+}
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -291,11 +350,16 @@ export function parseCli(
       'max-transfers': { type: 'string' },
       'relay-ttl-ms': { type: 'string' },
       'relay-max': { type: 'string' },
+      'max-transfer-bytes': { type: 'string' },
+      'relay-max-bytes': { type: 'string' },
+      'relay-phase-max-bytes': { type: 'string' },
       'outbound-timeout-ms': { type: 'string' },
       'no-warm-iso': { type: 'boolean' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-ca': { type: 'string' },
+      'auth-token': { type: 'string' },
+      'auth-token-file': { type: 'string' },
       help: { type: 'boolean' },
     } as const);
   } catch (e) {
@@ -376,8 +440,11 @@ export function parseCli(
   if (participants) {
     const j = jsonArg('--participants', participants[1]);
     if (!j.ok) return j;
-    if (!Array.isArray(j.value) || j.value.length === 0)
-      return { ok: false, error: '--participants: expected a non-empty JSON array' };
+    if (!Array.isArray(j.value) || j.value.length === 0 || j.value.length > MAX_PARTICIPANTS)
+      return {
+        ok: false,
+        error: `--participants: expected a JSON array of 1..${MAX_PARTICIPANTS} participants`,
+      };
     const list: ParticipantConfig[] = [];
     for (let i = 0; i < j.value.length; i++) {
       const c = checkParticipantConfig(j.value[i], `--participants[${i}]`);
@@ -423,6 +490,9 @@ export function parseCli(
     ['max-transfers', 100, 10_000_000, (n) => (o.transferRetention.max = n)],
     ['relay-ttl-ms', 1000, 86_400_000, (n) => (o.relay.ttlMs = n)],
     ['relay-max', 100, 10_000_000, (n) => (o.relay.max = n)],
+    ['max-transfer-bytes', 1 << 20, 2 ** 40, (n) => (o.transferRetention.maxBytes = n)],
+    ['relay-max-bytes', 1 << 20, 2 ** 40, (n) => (o.relay.maxBytes = n)],
+    ['relay-phase-max-bytes', 1 << 20, 2 ** 40, (n) => (o.relay.phaseMaxBytes = n)],
     ['outbound-timeout-ms', 1, 600_000, (n) => (o.outboundTimeoutMs = n)],
   ];
   for (const [flag, min, max, set] of ints) {
@@ -439,6 +509,27 @@ export function parseCli(
   );
   if (!tls.ok) return tls;
   if (tls.value) o.tls = tls.value;
+  const token = str('auth-token', 'SIM_AUTH_TOKEN');
+  const tokenFile = str('auth-token-file', 'SIM_AUTH_TOKEN_FILE');
+  if (token && tokenFile)
+    return { ok: false, error: `${token[0]} and ${tokenFile[0]}: give the shared secret one way, not both` };
+  if (token) {
+    const t = authTokenArg(token[0], token[1]);
+    if (!t.ok) return t;
+    o.authToken = t.value;
+  } else if (tokenFile) {
+    let text: string;
+    try {
+      text = readFileSync(tokenFile[1], 'utf8').trim();
+    } catch (e) {
+      return { ok: false, error: `${tokenFile[0]}: cannot read ${tokenFile[1]}: ${(e as Error).message}` };
+    }
+    const t = authTokenArg(`${tokenFile[0]} (${tokenFile[1]})`, text);
+    if (!t.ok) return t;
+    o.authToken = t.value;
+  }
+  const exposed = exposureError(o);
+  if (exposed) return { ok: false, error: exposed };
   if (
     o.shape === 'separate' &&
     !o.services.includes('hub') &&

@@ -9,6 +9,11 @@
  *
  * With `tls` every listener serves HTTPS (mutual TLS when it has a CA), and the simulator's own
  * https calls present the same certificate and trust that CA next to Node's bundled ones.
+ *
+ * With `authToken` the admin API, the relay and the DFSP callbacks require credentials
+ * (sim/runtime/auth.ts); the hub then calls the simulated DFSPs at `/cb/<callback key>/dfsp/<fspId>`,
+ * the base URL `callbackUrl(fspId)` returns for registering them in a real hub. Listening beyond
+ * loopback without a token or mutual TLS is refused (`exposureError`).
  */
 import { rootCertificates } from 'node:tls';
 import { ilpSecretKey } from '../lib/protocol/ilp.ts';
@@ -18,10 +23,11 @@ import { DfspSim } from './dfsp/dfsp.ts';
 import { HubContext } from './hub/context.ts';
 import { Hub } from './hub/hub.ts';
 import { Ledger } from './hub/ledger.ts';
-import { type ParticipantConfig, Participants } from './hub/participants.ts';
+import { MAX_PARTICIPANTS, type ParticipantConfig, Participants } from './hub/participants.ts';
 import { warmFspiopSchemas, warmIsoSchemas } from './hub/schemas.ts';
-import { defaultOptions, type SimulatorOptions } from './options.ts';
+import { defaultOptions, exposureError, type SimulatorOptions } from './options.ts';
 import { Relay } from './relay/relay.ts';
+import { Auth } from './runtime/auth.ts';
 import { Faults } from './runtime/faults.ts';
 import { Scheduler } from './runtime/scheduler.ts';
 import { Transport } from './runtime/transport.ts';
@@ -39,6 +45,11 @@ export interface SimulatorHandle {
   relayUrl?: string;
   /** Outbound API base URL of a simulated DFSP, when hosted here. */
   outboundUrl(fspId: string): string | undefined;
+  /**
+   * The callback base URL of a simulated DFSP hosted here, as a hub must call it: with a shared
+   * secret, `<origin>/cb/<callback key>/dfsp/<fspId>`; without, `<origin>/dfsp/<fspId>`.
+   */
+  callbackUrl(fspId: string): string | undefined;
   hub: Hub | undefined;
   relay: Relay | undefined;
   faults: Faults;
@@ -60,6 +71,9 @@ function resolveOptions(partial: Partial<SimulatorOptions>): SimulatorOptions {
 
 export async function startSimulator(partial: Partial<SimulatorOptions> = {}): Promise<SimulatorHandle> {
   const o = resolveOptions(partial);
+  const exposed = exposureError(o);
+  if (exposed) throw new Error(exposed);
+  const auth = new Auth(o.authToken, o.tls?.ca !== undefined);
   const scheduler = new Scheduler();
   const transport = new Transport(
     scheduler,
@@ -109,6 +123,11 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
   }
 
   const relay = runs('payer') ? new Relay(o.relay, scheduler) : undefined;
+  // A callback for a transfer the hub (in this process) never saw is forged: counted, not delivered.
+  if (relay && hub) {
+    const ledger = hub.ctx.ledger;
+    relay.knownTransfer = (id) => ledger.get(id) !== undefined;
+  }
   const payerCtx = new DfspContext(dfspOptions, scheduler, transport, faults, relay);
   const payeeCtx = separate
     ? new DfspContext(dfspOptions, scheduler, transport, faults, undefined)
@@ -142,6 +161,34 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     });
 
   const taskErrors = (): number => scheduler.taskErrors;
+  /** Every bounded structure and what it holds (`/health`), for the services of one listener. */
+  const bounds = (withHub: boolean, dfsps: () => Iterable<DfspSim>, withRelay: boolean) => (): unknown => {
+    const out: Record<string, unknown> = {};
+    if (withHub && hub) {
+      out.ledger = hub.ctx.ledger.bounds();
+      out.participants = { count: hub.ctx.participants.size, max: MAX_PARTICIPANTS };
+    }
+    if (withRelay && relay) {
+      const r = relay.bounds();
+      out.relayOutcomes = r.outcomes;
+      out.relayPhases = r.phases;
+      out.relayWaiters = r.waiters;
+    }
+    let ids = 0;
+    let idsMax = 0;
+    let waits = 0;
+    let waitsMax = 0;
+    for (const d of dfsps()) {
+      ids += d.payeeIds.size;
+      idsMax += d.payeeIds.max;
+      waits += d.pendingWaits;
+      waitsMax += dfspOptions.maxPendingOutbound;
+    }
+    out.payeeIds = { retained: ids, max: idsMax };
+    out.outboundWaits = { pending: waits, max: waitsMax };
+    out.timers = { scheduled: scheduler.size };
+    return out;
+  };
   const listening: Listening[] = [];
   const closeAll = async (): Promise<void> => {
     await Promise.all(listening.map((l) => l.close()));
@@ -159,7 +206,9 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
         dfsps: payerDfsps,
         relay,
         admin: admin(true),
+        auth,
         taskErrors,
+        bounds: bounds(true, allDfsps, true),
       });
       const l = await listen(o.host, o.port, o.maxBodyBytes, route, o.tls);
       listening.push(l);
@@ -173,7 +222,15 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
           o.host,
           o.hubPort,
           o.maxBodyBytes,
-          createRouter({ service: 'hub', hub, dfsps: new Map(), admin: admin(true), taskErrors }),
+          createRouter({
+            service: 'hub',
+            hub,
+            dfsps: new Map(),
+            admin: admin(true),
+            auth,
+            taskErrors,
+            bounds: bounds(true, () => [], false),
+          }),
           o.tls,
         );
         listening.push(l);
@@ -185,7 +242,9 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
           dfsps: payerDfsps,
           relay,
           admin: runs('hub') ? undefined : admin(false),
+          auth,
           taskErrors,
+          bounds: bounds(false, () => payerDfsps.values(), true),
         });
         const l = await listen(o.host, o.payerPort, o.maxBodyBytes, route, o.tls);
         listening.push(l);
@@ -196,7 +255,9 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
           service: 'payee',
           dfsps: payeeDfsps,
           admin: runs('hub') || runs('payer') ? undefined : admin(false),
+          auth,
           taskErrors,
+          bounds: bounds(false, () => payeeDfsps.values(), false),
         });
         const l = await listen(o.host, o.payeePort, o.maxBodyBytes, route, o.tls);
         listening.push(l);
@@ -209,13 +270,15 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     throw e;
   }
 
-  if (hub) {
-    hub.ctx.participants.localBase = (fspId) => {
-      if (payerDfsps.has(fspId) && urls.payer) return `${urls.payer}/dfsp/${fspId}`;
-      if (payeeDfsps.has(fspId) && urls.payee) return `${urls.payee}/dfsp/${fspId}`;
-      return undefined;
-    };
-  }
+  // The callback endpoints of the simulated DFSPs, with the callback key in the path when there is
+  // a shared secret (the hub calls them like any hub would: it cannot add our credentials).
+  const keyPrefix = auth.callbackKey === undefined ? '' : `/cb/${auth.callbackKey}`;
+  const callbackUrl = (fspId: string): string | undefined => {
+    if (payerDfsps.has(fspId) && urls.payer) return `${urls.payer}${keyPrefix}/dfsp/${fspId}`;
+    if (payeeDfsps.has(fspId) && urls.payee) return `${urls.payee}${keyPrefix}/dfsp/${fspId}`;
+    return undefined;
+  };
+  if (hub) hub.ctx.participants.localBase = callbackUrl;
   if (hub) {
     const unreachable = hub.ctx.participants
       .list()
@@ -247,7 +310,15 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
         ? `${urls.payee}/dfsp/${fspId}/outbound`
         : undefined;
   const faultName = faults.profile.name ?? 'custom';
-  const tlsNote = o.tls ? (o.tls.ca ? ' | mutual TLS: client certificates required' : ' | TLS') : '';
+  const tlsNote =
+    (o.tls ? (o.tls.ca ? ' | mutual TLS: client certificates required' : ' | TLS') : '') +
+    (auth.tokenRequired
+      ? ` | auth: bearer credentials required on admin, relay and DFSP callbacks${
+          urls.hub
+            ? ''
+            : ` (register these callback URLs in the hub: ${[...payerDfsps.keys(), ...(payeeDfsps === payerDfsps ? [] : payeeDfsps.keys())].map((f) => `${f} ${callbackUrl(f)}`).join(', ')})`
+        }`
+      : '');
   let startupLine: string;
   if (!separate) {
     startupLine =
@@ -271,6 +342,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     urls,
     relayUrl,
     outboundUrl,
+    callbackUrl,
     hub,
     relay,
     faults,

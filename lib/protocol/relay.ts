@@ -18,9 +18,17 @@
  * Outcomes are partitioned by `runnerOfId(transferId)` (lib/protocol/ids.ts). Errors arrive on the
  * same channel as commits, as `state: "ABORTED"` with the FSPIOP error code.
  *
+ * Credentials: a relay started with a shared secret (the simulator's `--auth-token`) answers 401
+ * without `Authorization: Bearer <credential>`. A runner sends its **runner credential**,
+ * `r<n>.<base64url(HMAC-SHA256(secret, "mojaloop-k6 relay runner <n>"))>` ({@link
+ * relayRunnerCredential}): it collects and waits only for runner `n`'s outcomes, so one runner (or
+ * a stray client) can never acknowledge another's. The secret itself is the operator's credential.
+ *
  * Everything here runs in k6 too: no Node APIs, no URL class; the `interpret*` functions never throw.
  */
 
+import { base64UrlEncode, utf8Encode } from './bytes.ts';
+import type { CryptoProvider } from './crypto.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 import { idTimeMs } from './ids.ts';
 import { ABORTED_WITHOUT_CODE } from './interpret.ts';
@@ -83,6 +91,11 @@ export interface RelayStats {
   interim: number;
   /** Outcomes whose transfer id carries no runner index (filed under runner 0). */
   unpartitioned: number;
+  /**
+   * Transfer callbacks for transfers the hub never saw (forged, or for another hub), counted and
+   * not delivered. Absent from relays that cannot tell (no hub in their process).
+   */
+  unknownTransfers?: number;
 }
 
 /** Largest `max` a collect may ask for. */
@@ -129,6 +142,28 @@ function checkInt(field: string, v: number, min: number, max: number): number {
   return v;
 }
 
+/** A runner credential: `r<runner>.<43 base64url characters>`. */
+export const RELAY_RUNNER_CREDENTIAL = /^r(\d{1,4})\.([A-Za-z0-9_-]{43})$/;
+
+/**
+ * The credential runner `runner` sends to a relay that requires one (see the header): `token` as it
+ * is when it already is a runner credential (a deployment that hands each runner only its own),
+ * else derived from the shared secret `token`. Throws (naming the field) on a bad runner index.
+ */
+export function relayRunnerCredential(token: string, runner: number, crypto: CryptoProvider): string {
+  checkInt('runner', runner, 0, 1023);
+  if (RELAY_RUNNER_CREDENTIAL.test(token)) return token;
+  const mac = crypto.hmacSha256(utf8Encode(token), utf8Encode(`mojaloop-k6 relay runner ${runner}`));
+  return `r${runner}.${base64UrlEncode(mac)}`;
+}
+
+/** Request headers of a relay call: JSON, plus the credential when there is one. */
+function relayHeaders(auth: string | undefined): Record<string, string> {
+  return auth === undefined
+    ? { Accept: 'application/json' }
+    : { Accept: 'application/json', Authorization: `Bearer ${auth}` };
+}
+
 export interface CollectParams {
   runner: number;
   /** '' (or omitted) for the first call. */
@@ -137,12 +172,14 @@ export interface CollectParams {
   max?: number;
   /** Long-poll: wait up to this long (ms) when nothing is pending. Default 0. */
   waitMs?: number;
+  /** The credential to send (`relayRunnerCredential`), for a relay that requires one. */
+  auth?: string;
 }
 
-/** The collect request. Throws (naming the field) for out-of-range parameters: a caller bug. */
 /** The collect cursor that acknowledges every outcome already handed out (see the header). */
 export const RELAY_SERVED_CURSOR = 'served';
 
+/** The collect request. Throws (naming the field) for out-of-range parameters: a caller bug. */
 export function relayCollectRequest(relayUrl: string, p: CollectParams): HttpRequest {
   const runner = checkInt('runner', p.runner, 0, 1023);
   const max = checkInt('max', p.max ?? 1000, 1, RELAY_MAX_BATCH);
@@ -153,15 +190,20 @@ export function relayCollectRequest(relayUrl: string, p: CollectParams): HttpReq
   return {
     method: 'GET',
     url,
-    headers: { Accept: 'application/json' },
+    headers: relayHeaders(p.auth),
     name: 'GET /relay/outcomes',
     timeoutMs: waitMs + TRANSPORT_MARGIN_MS,
     wantBody: true,
   };
 }
 
-/** The wait request for one transfer. */
-export function relayWaitRequest(relayUrl: string, transferId: string, timeoutMs: number): HttpRequest {
+/** The wait request for one transfer; `auth`: the credential of the transfer's runner. */
+export function relayWaitRequest(
+  relayUrl: string,
+  transferId: string,
+  timeoutMs: number,
+  auth?: string,
+): HttpRequest {
   if (typeof transferId !== 'string' || transferId.length === 0 || transferId.length > 64) {
     throw new Error(`transferId: expected 1..64 characters, got ${JSON.stringify(transferId)}`);
   }
@@ -169,7 +211,7 @@ export function relayWaitRequest(relayUrl: string, transferId: string, timeoutMs
   return {
     method: 'GET',
     url: `${base(relayUrl)}/wait/${encodeURIComponent(transferId)}?timeoutMs=${t}`,
-    headers: { Accept: 'application/json' },
+    headers: relayHeaders(auth),
     name: 'GET /relay/wait',
     timeoutMs: t + TRANSPORT_MARGIN_MS,
     wantBody: true,
@@ -182,6 +224,7 @@ export function relayPhaseWaitRequest(
   phase: RelayPhase,
   key: string,
   timeoutMs: number,
+  auth?: string,
 ): HttpRequest {
   if (phase !== 'parties' && phase !== 'quotes')
     throw new Error(`phase: expected "parties" or "quotes", got ${JSON.stringify(phase)}`);
@@ -192,18 +235,18 @@ export function relayPhaseWaitRequest(
   return {
     method: 'GET',
     url: `${base(relayUrl)}/phase/${phase}/${encodeURIComponent(key)}?timeoutMs=${t}`,
-    headers: { Accept: 'application/json' },
+    headers: relayHeaders(auth),
     name: `GET /relay/phase/${phase}`,
     timeoutMs: t + TRANSPORT_MARGIN_MS,
     wantBody: true,
   };
 }
 
-export function relayStatsRequest(relayUrl: string): HttpRequest {
+export function relayStatsRequest(relayUrl: string, auth?: string): HttpRequest {
   return {
     method: 'GET',
     url: `${base(relayUrl)}/stats`,
-    headers: { Accept: 'application/json' },
+    headers: relayHeaders(auth),
     name: 'GET /relay/stats',
     timeoutMs: TRANSPORT_MARGIN_MS,
     wantBody: true,
@@ -384,6 +427,7 @@ export function interpretRelayStats(res: HttpResponse): RelayResult<RelayStats> 
       },
       interim: v.interim,
       unpartitioned: v.unpartitioned,
+      ...(isCount(v.unknownTransfers) ? { unknownTransfers: v.unknownTransfers } : {}),
     },
   };
 }

@@ -7,9 +7,12 @@
  * a PUT/PATCH for one of those is a payee notification (commit confirmation, PATCH, error copy),
  * anything else is a payer callback.
  */
-import type { SimRequest } from '../runtime/message.ts';
+import { ownedText, type SimRequest } from '../runtime/message.ts';
 import type { TimerEntry } from '../runtime/scheduler.ts';
 import type { DfspContext } from './context.ts';
+
+/** Longest id the payee remembers (FSPIOP ids are 26 or 36 characters); longer ones are not kept. */
+export const MAX_REMEMBERED_ID = 128;
 
 export interface DfspCounters {
   preparesAnswered: number;
@@ -20,17 +23,28 @@ export interface DfspCounters {
   malformed: number;
 }
 
-/** Ids seen recently, bounded: two generations of at most `perGeneration` each. */
+/**
+ * Ids seen recently, bounded: two generations of at most `perGeneration` ids each, each id at most
+ * {@link MAX_REMEMBERED_ID} characters (and detached from the request it came in).
+ */
 export class RecentIds {
   private current = new Set<string>();
   private previous = new Set<string>();
-  constructor(private readonly perGeneration: number) {}
+  constructor(readonly perGeneration: number) {}
   add(id: string): void {
+    if (id.length > MAX_REMEMBERED_ID || this.current.has(id)) return;
     if (this.current.size >= this.perGeneration) {
       this.previous = this.current;
       this.current = new Set();
     }
-    this.current.add(id);
+    this.current.add(ownedText(id));
+  }
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+  /** Most ids ever held. */
+  get max(): number {
+    return 2 * this.perGeneration;
   }
   has(id: string): boolean {
     return this.current.has(id) || this.previous.has(id);
@@ -100,6 +114,11 @@ export class DfspSim {
     this.pendingCount--;
     this.ctx.scheduler.cancel(w.timer);
     w.resolve(req);
+  }
+
+  /** Outbound-API waits in progress, against `maxPendingOutbound`. */
+  get pendingWaits(): number {
+    return this.pendingCount;
   }
 
   /** Hands a callback to whoever waits for `key`; true when someone did. */

@@ -31,10 +31,22 @@ type Json = Record<string, unknown>;
 const FSPIOP_VERSION = '1.1' as const;
 const ID_TYPES = new Set(PARTY_ID_TYPES);
 
-/** A 400 for a malformed outbound request: SDK-style `{message, statusCode}` plus FSPIOP errorInformation. */
-function badRequest(message: string): SimResponse {
-  return json(400, { message, statusCode: '400', ...errorObject('3100', message) });
+/**
+ * A 400 for a malformed outbound request: SDK-style `{message, statusCode}` plus FSPIOP
+ * errorInformation (3100, or 3101 for a body that is not JSON at all).
+ */
+function badRequest(message: string, code: '3100' | '3101' = '3100'): SimResponse {
+  return json(400, { message, statusCode: '400', ...errorObject(code, message) });
 }
+
+/** The 400 for a body that is not JSON (or nests too deep), naming what was expected. */
+function notJson(parsed: { ok: false; error: string }, expected: string): SimResponse {
+  return badRequest(`body: expected ${expected} (${parsed.error})`, '3101');
+}
+
+/** Longest id or FSP id the outbound API accepts in a request (they become keys of its waits). */
+const MAX_ID = 128;
+const FSP_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
 interface HubAnswer {
   ok: boolean;
@@ -243,12 +255,17 @@ const PASS_TRANSFERS: PassThrough = {
 
 async function passThrough(dfsp: DfspSim, req: SimRequest, spec: PassThrough): Promise<SimResponse> {
   const p = parseJson(req.body);
-  if (!p.ok || !isRecord(p.value)) return badRequest(`body: expected a JSON object {fspId, ${spec.field}}`);
+  if (!p.ok) return notJson(p, `a JSON object {fspId, ${spec.field}}`);
+  if (!isRecord(p.value)) return badRequest(`body: expected a JSON object {fspId, ${spec.field}}`);
   const fspId = p.value.fspId;
   const request = p.value[spec.field];
-  if (typeof fspId !== 'string' || fspId.length === 0) return badRequest('fspId: expected the payee FSP id');
-  if (!isRecord(request) || typeof request[spec.idField] !== 'string') {
-    return badRequest(`${spec.field}: expected a ${spec.typeName} with ${spec.idField}`);
+  if (typeof fspId !== 'string' || !FSP_ID.test(fspId))
+    return badRequest('fspId: expected the payee FSP id (1..32 characters of A-Z a-z 0-9 . _ -)');
+  const id = isRecord(request) ? request[spec.idField] : undefined;
+  if (!isRecord(request) || typeof id !== 'string' || id.length === 0 || id.length > MAX_ID) {
+    return badRequest(
+      `${spec.field}: expected a ${spec.typeName} with ${spec.idField} (1..${MAX_ID} characters)`,
+    );
   }
   const asked = await callHubAndWait(
     dfsp,
@@ -299,8 +316,16 @@ function partyRef(v: unknown, field: string): PartyRef | string {
   if (typeof v.idValue !== 'string' || v.idValue.length === 0 || v.idValue.length > 128)
     return `${field}.idValue: expected 1..128 characters`;
   const out: PartyRef = { idType: v.idType, idValue: v.idValue };
-  if (typeof v.idSubValue === 'string') out.idSubValue = v.idSubValue;
-  if (typeof v.fspId === 'string') out.fspId = v.fspId;
+  if (v.idSubValue !== undefined) {
+    if (typeof v.idSubValue !== 'string' || v.idSubValue.length === 0 || v.idSubValue.length > 128)
+      return `${field}.idSubValue: expected 1..128 characters`;
+    out.idSubValue = v.idSubValue;
+  }
+  if (v.fspId !== undefined) {
+    if (typeof v.fspId !== 'string' || !FSP_ID.test(v.fspId))
+      return `${field}.fspId: expected an FSP id (1..32 characters of A-Z a-z 0-9 . _ -)`;
+    out.fspId = v.fspId;
+  }
   if (typeof v.displayName === 'string') out.displayName = v.displayName;
   return out;
 }
@@ -333,7 +358,8 @@ function transferFailure(
 
 async function postTransfers(dfsp: DfspSim, req: SimRequest): Promise<SimResponse> {
   const p = parseJson(req.body);
-  if (!p.ok || !isRecord(p.value)) return badRequest('body: expected a JSON transferRequest object');
+  if (!p.ok) return notJson(p, 'a JSON transferRequest object');
+  if (!isRecord(p.value)) return badRequest('body: expected a JSON transferRequest object');
   const r = p.value;
   if (typeof r.homeTransactionId !== 'string' || r.homeTransactionId.length === 0)
     return badRequest('homeTransactionId: expected a string');
@@ -498,7 +524,7 @@ export function handleOutbound(
     m === 'GET' &&
     segs.length >= 3 &&
     segs.length <= 4 &&
-    segs.every((s) => s.length > 0)
+    segs.every((s) => s.length > 0 && s.length <= 3 * MAX_ID)
   ) {
     if (!ID_TYPES.has(segs[1]!)) return badRequest(unknownPartyIdType(segs[1]!));
     return getParties(dfsp, segs.slice(1));

@@ -7,8 +7,22 @@
  * transfers this DFSP answered as payee are payee notifications and only counted.
  */
 import { interpretTransferCallback } from '../../lib/protocol/interpret.ts';
-import { EMPTY_200, header, type SimRequest, type SimResponse, safeDecode } from '../runtime/message.ts';
+import { errorResponse } from '../fspiop/errors.ts';
+import { RELAY_MAX_ID, RELAY_MAX_KEY } from '../relay/relay.ts';
+import {
+  EMPTY_200,
+  header,
+  jsonDepthError,
+  type SimRequest,
+  type SimResponse,
+  safeDecode,
+} from '../runtime/message.ts';
 import type { DfspSim } from './dfsp.ts';
+
+function malformed(dfsp: DfspSim, code: string, detail: string): SimResponse {
+  dfsp.counters.malformed++;
+  return errorResponse(code, detail);
+}
 
 export function onTransferCallback(
   dfsp: DfspSim,
@@ -16,6 +30,10 @@ export function onTransferCallback(
   id: string,
   isError: boolean,
 ): SimResponse {
+  if (id.length === 0 || id.length > RELAY_MAX_ID)
+    return malformed(dfsp, '3100', `path transfer ID: expected 1..${RELAY_MAX_ID} characters`);
+  const deep = jsonDepthError(req.body);
+  if (deep !== undefined) return malformed(dfsp, '3101', `body is not valid JSON: ${deep}`);
   if (dfsp.payeeIds.has(id)) {
     dfsp.counters.payeeNotifications++;
     return EMPTY_200;
@@ -52,9 +70,14 @@ export function onPayerQuotesCallback(
   id: string,
   isError: boolean,
 ): SimResponse {
+  const key = safeDecode(id);
+  if (key.length === 0 || key.length > RELAY_MAX_KEY)
+    return malformed(dfsp, '3100', `path quote ID: expected 1..${RELAY_MAX_KEY} characters`);
+  const deep = jsonDepthError(req.body);
+  if (deep !== undefined) return malformed(dfsp, '3101', `body is not valid JSON: ${deep}`);
   dfsp.counters.payerCallbacks++;
   if (!dfsp.resolvePending(`quotes:${id}`, req)) {
-    dfsp.ctx.relay?.recordPhase('quotes', safeDecode(id), req.body, isError, req.receivedAtMs);
+    dfsp.ctx.relay?.recordPhase('quotes', key, req.body, isError, req.receivedAtMs);
   }
   return EMPTY_200;
 }
@@ -66,15 +89,14 @@ export function onPayerPartiesCallback(
   segs: string[],
   isError: boolean,
 ): SimResponse {
+  const key = segs.map(safeDecode).join('/');
+  if (key.length === 0 || key.length > RELAY_MAX_KEY)
+    return malformed(dfsp, '3100', `path party (Type/ID/SubId): expected 1..${RELAY_MAX_KEY} characters`);
+  const deep = jsonDepthError(req.body);
+  if (deep !== undefined) return malformed(dfsp, '3101', `body is not valid JSON: ${deep}`);
   dfsp.counters.payerCallbacks++;
   if (!dfsp.resolvePending(`parties:${segs.join('/')}`, req)) {
-    dfsp.ctx.relay?.recordPhase(
-      'parties',
-      segs.map(safeDecode).join('/'),
-      req.body,
-      isError,
-      req.receivedAtMs,
-    );
+    dfsp.ctx.relay?.recordPhase('parties', key, req.body, isError, req.receivedAtMs);
   }
   return EMPTY_200;
 }

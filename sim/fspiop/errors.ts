@@ -5,7 +5,7 @@
  */
 import type { ErrorInformationObject, ExtensionList } from '../../lib/protocol/bodies.ts';
 import { ERROR_MESSAGES } from '../../lib/protocol/error-codes.ts';
-import { json, type SimResponse } from '../runtime/message.ts';
+import { cutText, json, type SimResponse } from '../runtime/message.ts';
 
 export { ERROR_MESSAGES };
 
@@ -32,13 +32,16 @@ export function httpStatusOf(code: string): number {
   return 400;
 }
 
-const DESCRIPTION_MAX = 128;
+/** FSPIOP ErrorDescription: 1..128 characters. */
+export const DESCRIPTION_MAX = 128;
 
-/** `"<default> - <detail>"`, cut to 128 characters. */
+/**
+ * `"<default> - <detail>"`, cut to 128 UTF-16 code units without splitting a surrogate pair, with
+ * any unpaired surrogate (a detail sliced mid-pair) replaced by U+FFFD: always well-formed text.
+ */
 export function errorDescription(code: string, detail?: string): string {
   const base = ERROR_MESSAGES[code] ?? 'Generic error';
-  const text = detail ? `${base} - ${detail}` : base;
-  return text.length > DESCRIPTION_MAX ? text.slice(0, DESCRIPTION_MAX) : text;
+  return cutText(detail ? `${base} - ${detail}` : base, DESCRIPTION_MAX);
 }
 
 export function errorObject(

@@ -77,6 +77,8 @@ export interface OracleRule {
 }
 
 export const DEFAULT_LIQUIDITY = '1000000000000';
+/** Most participants the registry holds (each simulated one is a DFSP with its own memory). */
+export const MAX_PARTICIPANTS = 10_000;
 export const FSP_ID = /^[A-Za-z0-9._-]{1,32}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const SIGNED_AMOUNT = /^-?([0]|([1-9][0-9]{0,17}))([.][0-9]{0,3}[1-9])?$/;
@@ -212,6 +214,15 @@ export class Participants {
 
   get(fspId: string | undefined): Participant | undefined {
     return fspId === undefined ? undefined : this.byId.get(fspId);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** How many of `fspIds` are not registered yet. */
+  newIds(fspIds: readonly string[]): number {
+    return new Set(fspIds.filter((id) => !this.byId.has(id))).size;
   }
 
   list(): Participant[] {

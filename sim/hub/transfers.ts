@@ -25,6 +25,7 @@ import {
   statusFromIso,
 } from '../fspiop/iso.ts';
 import {
+  cutText,
   EMPTY_200,
   EMPTY_202,
   header,
@@ -661,7 +662,7 @@ export class TransfersService {
               completedTimestamp,
               transferState: 'ABORTED',
               extensionList: {
-                extension: [{ key: 'cause', value: `${code}: ${description}`.slice(0, 128) }],
+                extension: [{ key: 'cause', value: cutText(`${code}: ${description}`, 128) }],
               },
             });
       const headers = hubHeaders(
@@ -754,7 +755,10 @@ export class TransfersService {
       if (record.state === 'ABORTED' && record.errorCode) {
         out.extensionList = {
           extension: [
-            { key: 'cause', value: `${record.errorCode}: ${record.errorDescription ?? ''}`.slice(0, 128) },
+            {
+              key: 'cause',
+              value: cutText(`${record.errorCode}: ${record.errorDescription ?? ''}`, 128),
+            },
           ],
         };
       }

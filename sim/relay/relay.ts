@@ -3,11 +3,21 @@
  * reached a simulated payer DFSP and serves them to k6 — collect (cursor batches per runner), wait
  * (long-poll per transfer) and stats. Wire types and the client live in lib/protocol/relay.ts.
  *
- * Memory is bounded by one insertion-ordered index (TTL + cap) that every other structure is a
- * subset of: per-runner queues only hold entries still in the index and not yet acknowledged, and
- * parked long-polls are capped. An outcome evicted before anyone read it is counted per runner
- * (`evictedUnread`), never silently lost. The index also remembers delivered outcomes until they
- * age out, so a later callback for the same transfer is counted as a duplicate.
+ * Memory is bounded by one insertion-ordered index (TTL, count cap and byte budget) that every
+ * other structure is a subset of: per-runner queues only hold entries still in the index and not
+ * yet acknowledged, and parked long-polls are capped and leave every list the moment they are
+ * answered, expire or their client goes away. An outcome evicted before anyone read it is counted
+ * per runner (`evictedUnread`), never silently lost. The index also remembers delivered outcomes
+ * until they age out, so a later callback for the same transfer is counted as a duplicate. Party
+ * and quote callbacks (the e2e flow) are kept as their body text under the same three bounds.
+ *
+ * Stored text is bounded too: transfer ids are at most 64 characters, error descriptions are cut
+ * to FSPIOP's 128, and everything kept is detached from the request it came in (`ownedText`).
+ *
+ * Access (sim/runtime/auth.ts): with a shared secret, a runner credential collects and waits only
+ * for its own runner's outcomes, and a cursor can never acknowledge more than the relay has handed
+ * out to that runner. When the hub runs in this process, callbacks for transfers it never saw are
+ * counted (`unknownTransfers`) and not delivered.
  */
 
 import { idTimeMs, runnerOfId } from '../../lib/protocol/ids.ts';
@@ -19,22 +29,36 @@ import {
   type RelayCounts,
   type RelayOutcome,
   type RelayPhase,
-  type RelayPhaseCallback,
   type RelayPhaseCounts,
   type RelayState,
   type RelayStats,
 } from '../../lib/protocol/relay.ts';
 import { e2eStartMs } from '../../lib/protocol/trace.ts';
-import { errorResponse, methodNotAllowed } from '../fspiop/errors.ts';
-import { json, queryParams, type SimRequest, type SimResponse, safeDecode } from '../runtime/message.ts';
+import { DESCRIPTION_MAX, errorResponse, FspiopError, methodNotAllowed } from '../fspiop/errors.ts';
+import type { Principal } from '../runtime/auth.ts';
+import {
+  cutText,
+  json,
+  ownedText,
+  parseJson,
+  queryParams,
+  type SimRequest,
+  type SimResponse,
+  safeDecode,
+  textBytes,
+} from '../runtime/message.ts';
 import type { Scheduler, TimerEntry } from '../runtime/scheduler.ts';
 
 export interface RelayOptions {
-  /** Keep outcomes at most this long (ms). */
+  /** Keep outcomes (and party/quote callbacks) at most this long (ms). */
   ttlMs: number;
-  /** Keep at most this many outcomes. */
+  /** Keep at most this many outcomes, and at most this many party/quote callbacks. */
   max: number;
-  /** Cap on parked long-polls (collect + wait). */
+  /** Byte budget of the retained outcomes (estimated heap, see OUTCOME_OVERHEAD). Default 64 MiB. */
+  maxBytes?: number;
+  /** Byte budget of the retained party/quote callbacks (their body text). Default 64 MiB. */
+  phaseMaxBytes?: number;
+  /** Cap on parked long-polls (collect + wait + phase wait). */
   maxWaiters: number;
   /**
    * A parked collect woken by an arrival answers this much later (ms), so one answer carries the
@@ -43,10 +67,29 @@ export interface RelayOptions {
   lingerMs?: number;
 }
 
+/** Default byte budgets of the outcome and phase stores. */
+export const RELAY_DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+export const RELAY_DEFAULT_PHASE_MAX_BYTES = 64 * 1024 * 1024;
+/** Longest transfer id kept (what `/relay/wait/<id>` accepts). */
+export const RELAY_MAX_ID = 64;
+/** Longest party/quote key kept (what `/relay/phase/<phase>/<key>` accepts). */
+export const RELAY_MAX_KEY = 300;
+
+/**
+ * Heap bytes of one retained outcome beyond its strings: the outcome object, the index entry, the
+ * Map slot and the queue slot (measured with V8 on Node 20: ~330 bytes for a committed outcome
+ * with a 26-character id; the strings are added with `textBytes`).
+ */
+const OUTCOME_OVERHEAD = 300;
+/** Heap bytes of one retained party/quote callback beyond its key and body text. */
+const PHASE_OVERHEAD = 300;
+
 interface Entry {
   o: RelayOutcome;
   seq: number;
   delivered: boolean;
+  /** Estimated heap bytes (counted against `maxBytes`). */
+  bytes: number;
 }
 
 interface CollectWaiter {
@@ -58,8 +101,17 @@ interface CollectWaiter {
   done: boolean;
 }
 
+/** A party/quote callback waiting for its phase wait: the body is kept as text (compact). */
 interface PhaseEntry {
-  cb: RelayPhaseCallback;
+  phase: RelayPhase;
+  key: string;
+  /** The callback body as received. */
+  text: string;
+  /** Whether `text` is JSON (then it is handed out as the `body` value, else as a string). */
+  isJson: boolean;
+  errorPath: boolean;
+  arrivedAtMs: number;
+  bytes: number;
   /** Taken by a wait, or evicted. */
   gone: boolean;
 }
@@ -85,7 +137,8 @@ class Partition {
   /** Seq of the last outcome handed out in an answered batch (what `cursor=served` acknowledges). */
   served = 0;
   counts: RelayCounts = { received: 0, delivered: 0, evictedUnread: 0, duplicates: 0, pending: 0 };
-  waiters: CollectWaiter[] = [];
+  /** Parked collects; each leaves the set when it is answered, expires or its client goes away. */
+  readonly waiters = new Set<CollectWaiter>();
   /** A linger flush is scheduled for this partition's waiters. */
   flushing = false;
 
@@ -110,6 +163,35 @@ export interface CallbackInput {
 
 function badParam(detail: string): SimResponse {
   return errorResponse('3100', detail);
+}
+
+function forbidden(detail: string): SimResponse {
+  return new FspiopError('3000', detail, undefined, 403).response();
+}
+
+/** Whose credential `who` is, for error messages. */
+function whose(who: Principal | undefined): string {
+  return who?.kind === 'runner' ? `runner ${who.runner}'s` : 'not a runner credential';
+}
+
+/** Whether `who` may read runner `runner`'s outcomes (undefined: access is not checked). */
+function mayRead(who: Principal | undefined, runner: number): boolean {
+  return who === undefined || who.kind === 'operator' || (who.kind === 'runner' && who.runner === runner);
+}
+
+/** The bounds of one store, as `/health` reports them. */
+export interface StoreBounds {
+  retained: number;
+  bytes: number;
+  max: number;
+  maxBytes: number;
+  ttlMs: number;
+}
+
+export interface RelayBounds {
+  outcomes: StoreBounds;
+  phases: StoreBounds;
+  waiters: { parked: number; max: number };
 }
 
 function intParam(
@@ -137,16 +219,30 @@ export class Relay {
   private waiterCount = 0;
   private interim = 0;
   private unpartitioned = 0;
+  private unknownTransfers = 0;
+  /** Estimated heap bytes of the retained outcomes and party/quote callbacks. */
+  private bytes = 0;
+  private phaseBytes = 0;
+  private readonly maxBytes: number;
+  private readonly phaseMaxBytes: number;
   /** Party/quote callbacks in arrival order (eviction), and per key (FIFO hand-out). */
   private readonly phaseAll = new Set<PhaseEntry>();
   private readonly phaseByKey = new Map<string, PhaseEntry[]>();
   private readonly phaseWaiters = new Map<string, PhaseWaiter[]>();
   private phaseCounts: RelayPhaseCounts = { received: 0, delivered: 0, evictedUnread: 0 };
+  /**
+   * Whether the hub knows a transfer; set when the hub runs in this process. A transfer callback
+   * for a transfer it never saw is counted (`unknownTransfers`) and not delivered.
+   */
+  knownTransfer: ((transferId: string) => boolean) | undefined;
 
   constructor(
     private readonly options: RelayOptions,
     private readonly scheduler: Scheduler,
-  ) {}
+  ) {
+    this.maxBytes = options.maxBytes ?? RELAY_DEFAULT_MAX_BYTES;
+    this.phaseMaxBytes = options.phaseMaxBytes ?? RELAY_DEFAULT_PHASE_MAX_BYTES;
+  }
 
   private partition(runner: number): Partition {
     let p = this.partitions.get(runner);
@@ -157,8 +253,15 @@ export class Relay {
     return p;
   }
 
-  /** Files a callback. Only the first final outcome per transfer is kept; later ones are duplicates. */
+  /**
+   * Files a callback. Only the first final outcome per transfer is kept; later ones are duplicates.
+   * Ids longer than {@link RELAY_MAX_ID} are the caller's to refuse (the payer answers 3100).
+   */
   record(c: CallbackInput): void {
+    if (this.knownTransfer && !this.knownTransfer(c.transferId)) {
+      this.unknownTransfers++;
+      return;
+    }
     const existing = this.index.get(c.transferId);
     if (c.state === undefined) {
       this.interim++;
@@ -173,23 +276,34 @@ export class Relay {
       runner = 0;
       this.unpartitioned++;
     }
-    const o: RelayOutcome = { transferId: c.transferId, state: c.state, arrivedAtMs: c.arrivedAtMs, runner };
-    if (c.errorCode !== undefined) o.errorCode = c.errorCode;
-    if (c.errorDescription !== undefined) o.errorDescription = c.errorDescription;
-    const sent = e2eStartMs(c.tracestate) ?? idTimeMs(c.transferId);
+    const transferId = ownedText(c.transferId);
+    const o: RelayOutcome = { transferId, state: c.state, arrivedAtMs: c.arrivedAtMs, runner };
+    let bytes = OUTCOME_OVERHEAD + textBytes(transferId);
+    if (c.errorCode !== undefined) {
+      o.errorCode = ownedText(cutText(c.errorCode, 32));
+      bytes += textBytes(o.errorCode);
+    }
+    if (c.errorDescription !== undefined) {
+      o.errorDescription = ownedText(cutText(c.errorDescription, DESCRIPTION_MAX));
+      bytes += textBytes(o.errorDescription);
+    }
+    const sent = e2eStartMs(c.tracestate) ?? idTimeMs(transferId);
     if (sent !== undefined) o.sentAtMs = sent;
     const p = this.partition(runner);
-    const e: Entry = { o, seq: ++p.seq, delivered: false };
+    const e: Entry = { o, seq: ++p.seq, delivered: false, bytes };
     p.queue.push(e);
     p.counts.received++;
-    this.index.set(c.transferId, e);
-    if (this.index.size > this.options.max) this.evictOldest();
-    const byId = this.waitersById.get(c.transferId);
+    this.index.set(transferId, e);
+    this.bytes += bytes;
+    while (this.index.size > this.options.max || this.bytes > this.maxBytes) {
+      if (!this.evictOldest()) break;
+    }
+    const byId = this.waitersById.get(transferId);
     if (byId) {
-      this.waitersById.delete(c.transferId);
+      this.waitersById.delete(transferId);
       for (const w of byId) this.answerWait(w, e);
     }
-    if (p.waiters.length > 0 && !p.flushing) {
+    if (p.waiters.size > 0 && !p.flushing) {
       p.flushing = true;
       this.scheduler.after(this.options.lingerMs ?? 10, this.flushWaiters, p);
     }
@@ -198,23 +312,24 @@ export class Relay {
   /** Answers the parked collects of a partition that now has outcomes. */
   private readonly flushWaiters = (p: Partition): void => {
     p.flushing = false;
-    const ws = p.waiters;
-    p.waiters = [];
-    for (const w of ws) {
-      if (w.done) continue;
+    for (const w of p.waiters) {
       const batch = this.collect(w.runner, w.cursor, w.max);
-      if (batch.outcomes.length === 0) p.waiters.push(w);
-      else this.finishCollect(w, batch);
+      // finishCollect takes it out of the set (deleting while iterating a Set is well defined).
+      if (batch.outcomes.length > 0) this.finishCollect(w, batch);
     }
   };
 
-  private evictOldest(): void {
+  /** Evicts the oldest outcome; false when there is none. */
+  private evictOldest(): boolean {
     const first = this.index.values().next();
-    if (!first.done) this.evict(first.value);
+    if (first.done) return false;
+    this.evict(first.value);
+    return true;
   }
 
   private evict(e: Entry): void {
     this.index.delete(e.o.transferId);
+    this.bytes -= e.bytes;
     const p = this.partition(e.o.runner);
     if (!e.delivered) p.counts.evictedUnread++;
     if (p.queue[p.head] === e) {
@@ -231,7 +346,7 @@ export class Relay {
       this.evict(e);
     }
     for (const e of this.phaseAll) {
-      if (e.cb.arrivedAtMs > cutoff) break;
+      if (e.arrivedAtMs > cutoff) break;
       this.evictPhase(e);
     }
   }
@@ -245,11 +360,13 @@ export class Relay {
 
   /**
    * Acknowledges everything up to `cursor` (`served`: everything already handed out), then returns
-   * up to `max` outcomes after it.
+   * up to `max` outcomes after it. A cursor never acknowledges more than the relay has handed out
+   * to this runner (a cursor from the future, forged or from another relay, acknowledges nothing
+   * that was never read).
    */
   collect(runner: number, cursor: string, max: number): RelayBatch {
     const p = this.partition(runner);
-    const acked = cursor === RELAY_SERVED_CURSOR ? p.served : this.parseCursor(cursor);
+    const acked = cursor === RELAY_SERVED_CURSOR ? p.served : Math.min(this.parseCursor(cursor), p.served);
     while (p.head < p.queue.length && p.queue[p.head]!.seq <= acked) {
       const e = p.queue[p.head]!;
       if (!e.delivered) {
@@ -283,11 +400,19 @@ export class Relay {
     w.done = true;
     this.waiterCount--;
     this.scheduler.cancel(w.timer);
+    w.timer = undefined;
+    return true;
+  }
+
+  /** Retires a parked collect and takes it out of its partition's set. */
+  private releaseCollect(w: CollectWaiter): boolean {
+    if (!this.release(w)) return false;
+    this.partitions.get(w.runner)?.waiters.delete(w);
     return true;
   }
 
   private finishCollect(w: CollectWaiter, batch: RelayBatch): void {
-    if (!this.release(w)) return;
+    if (!this.releaseCollect(w)) return;
     w.resolve(this.answer(w.runner, batch));
   }
 
@@ -309,11 +434,16 @@ export class Relay {
   }
 
   /** `GET /relay/outcomes?runner=&cursor=&max=&waitMs=` */
-  handleCollect(req: SimRequest): SimResponse | Promise<SimResponse> {
+  handleCollect(req: SimRequest, who?: Principal): SimResponse | Promise<SimResponse> {
     const q = queryParams(req.query);
     if (q.runner === undefined) return badParam('runner: required (the k6 runner index, 0..1023)');
     const runner = intParam(q, 'runner', 0, 0, 1023);
     if (typeof runner === 'string') return badParam(runner);
+    if (!mayRead(who, runner)) {
+      return forbidden(
+        `runner: this credential is ${whose(who)}; runner ${runner}'s outcomes need runner ${runner}'s credential`,
+      );
+    }
     const max = intParam(q, 'max', 1000, 1, RELAY_MAX_BATCH);
     if (typeof max === 'string') return badParam(max);
     const waitMs = intParam(q, 'waitMs', 0, 0, RELAY_MAX_WAIT_MS);
@@ -332,17 +462,22 @@ export class Relay {
         (x: CollectWaiter) => this.finishCollect(x, this.collect(x.runner, x.cursor, x.max)),
         w,
       );
-      this.partition(runner).waiters.push(w);
+      this.partition(runner).waiters.add(w);
       req.onClose?.(() => {
-        this.release(w);
+        this.releaseCollect(w);
       });
     });
   }
 
   /** `GET /relay/wait/<transferId>?timeoutMs=` */
-  handleWait(req: SimRequest, rawId: string): SimResponse | Promise<SimResponse> {
+  handleWait(req: SimRequest, rawId: string, who?: Principal): SimResponse | Promise<SimResponse> {
     const id = safeDecode(rawId);
-    if (id.length === 0 || id.length > 64) return badParam('transferId: expected 1..64 characters');
+    if (id.length === 0 || id.length > RELAY_MAX_ID)
+      return badParam(`transferId: expected 1..${RELAY_MAX_ID} characters`);
+    const runner = runnerOfId(id) ?? 0;
+    if (!mayRead(who, runner)) {
+      return forbidden(`transferId: the transfer is runner ${runner}'s; this credential is ${whose(who)}`);
+    }
     const q = queryParams(req.query);
     const timeoutMs = intParam(q, 'timeoutMs', 10_000, 0, RELAY_MAX_WAIT_MS);
     if (typeof timeoutMs === 'string') return badParam(timeoutMs);
@@ -359,13 +494,13 @@ export class Relay {
       return errorResponse('2003', `relay: ${this.options.maxWaiters} requests are already waiting`);
     }
     return new Promise<SimResponse>((resolve) => {
-      const w: WaitWaiter = { id, resolve, timer: undefined, done: false };
+      const w: WaitWaiter = { id: ownedText(id), resolve, timer: undefined, done: false };
       this.waiterCount++;
       w.timer = this.scheduler.after(timeoutMs, (x: WaitWaiter) => this.expireWait(x), w);
-      let list = this.waitersById.get(id);
+      let list = this.waitersById.get(w.id);
       if (!list) {
         list = [];
-        this.waitersById.set(id, list);
+        this.waitersById.set(w.id, list);
       }
       list.push(w);
       req.onClose?.(() => {
@@ -387,7 +522,10 @@ export class Relay {
 
   // ---------------------------------------------------------------- phase callbacks (e2e flow)
 
-  /** Files a party (`key` = `<Type>/<ID>[/<SubId>]`) or quote (`key` = quoteId) callback. */
+  /**
+   * Files a party (`key` = `<Type>/<ID>[/<SubId>]`) or quote (`key` = quoteId) callback. Keys longer
+   * than {@link RELAY_MAX_KEY} are the caller's to refuse (the payer answers 3100).
+   */
   recordPhase(
     phase: RelayPhase,
     key: string,
@@ -395,43 +533,60 @@ export class Relay {
     errorPath: boolean,
     arrivedAtMs: number,
   ): void {
-    let body: unknown = bodyText;
-    try {
-      body = JSON.parse(bodyText);
-    } catch {
-      // kept as text; the client reports it as unreadable
-    }
-    const cb: RelayPhaseCallback = { phase, key, body, errorPath, arrivedAtMs };
+    // Parsed only to know whether it is JSON (and nests within the depth limit); kept as text.
+    const isJson = parseJson(bodyText).ok;
     this.phaseCounts.received++;
     const k = `${phase}:${key}`;
     const waiters = this.phaseWaiters.get(k);
+    const e: PhaseEntry = {
+      phase,
+      key: ownedText(key),
+      text: bodyText,
+      isJson,
+      errorPath,
+      arrivedAtMs,
+      bytes: PHASE_OVERHEAD + 3 * textBytes(key) + textBytes(bodyText),
+      gone: false,
+    };
     while (waiters && waiters.length > 0) {
       const w = waiters.shift()!;
       if (w.done) continue;
       if (waiters.length === 0) this.phaseWaiters.delete(k);
       this.phaseCounts.delivered++;
-      this.finishPhase(w, json(200, cb));
+      e.gone = true;
+      this.finishPhase(w, this.phaseAnswer(e));
       return;
     }
     if (waiters) this.phaseWaiters.delete(k);
-    const e: PhaseEntry = { cb, gone: false };
     this.phaseAll.add(e);
+    this.phaseBytes += e.bytes;
     const list = this.phaseByKey.get(k);
     if (list) list.push(e);
-    else this.phaseByKey.set(k, [e]);
-    if (this.phaseAll.size > this.options.max) {
+    else this.phaseByKey.set(ownedText(k), [e]);
+    while (this.phaseAll.size > this.options.max || this.phaseBytes > this.phaseMaxBytes) {
       const first = this.phaseAll.values().next();
-      if (!first.done) this.evictPhase(first.value);
+      if (first.done) break;
+      this.evictPhase(first.value);
     }
   }
 
+  /** The 200 answer of a phase wait: `{phase, key, body, errorPath, arrivedAtMs}`, body spliced as is. */
+  private phaseAnswer(e: PhaseEntry): SimResponse {
+    const body = e.isJson ? e.text : JSON.stringify(e.text);
+    return {
+      status: 200,
+      body: `{"phase":"${e.phase}","key":${JSON.stringify(e.key)},"body":${body},"errorPath":${e.errorPath},"arrivedAtMs":${e.arrivedAtMs}}`,
+      headers: { 'content-type': 'application/json' },
+    };
+  }
+
   private evictPhase(e: PhaseEntry): void {
-    this.phaseAll.delete(e);
+    if (this.phaseAll.delete(e)) this.phaseBytes -= e.bytes;
     if (!e.gone) {
       e.gone = true;
       this.phaseCounts.evictedUnread++;
     }
-    const k = `${e.cb.phase}:${e.cb.key}`;
+    const k = `${e.phase}:${e.key}`;
     const list = this.phaseByKey.get(k);
     if (list) {
       const i = list.indexOf(e);
@@ -451,7 +606,8 @@ export class Relay {
     const phase = slash < 0 ? rest : rest.slice(0, slash);
     if (phase !== 'parties' && phase !== 'quotes') return badParam('phase: expected "parties" or "quotes"');
     const key = safeDecode(slash < 0 ? '' : rest.slice(slash + 1));
-    if (key.length === 0 || key.length > 300) return badParam('key: expected 1..300 characters');
+    if (key.length === 0 || key.length > RELAY_MAX_KEY)
+      return badParam(`key: expected 1..${RELAY_MAX_KEY} characters`);
     const q = queryParams(req.query);
     const timeoutMs = intParam(q, 'timeoutMs', 10_000, 0, RELAY_MAX_WAIT_MS);
     if (typeof timeoutMs === 'string') return badParam(timeoutMs);
@@ -460,10 +616,10 @@ export class Relay {
     if (list && list.length > 0) {
       const e = list.shift()!;
       if (list.length === 0) this.phaseByKey.delete(k);
-      this.phaseAll.delete(e);
+      if (this.phaseAll.delete(e)) this.phaseBytes -= e.bytes;
       e.gone = true;
       this.phaseCounts.delivered++;
-      return json(200, e.cb);
+      return this.phaseAnswer(e);
     }
     if (timeoutMs === 0) return { status: 204 };
     if (this.waiterCount >= this.options.maxWaiters) {
@@ -513,12 +669,35 @@ export class Relay {
       totals.duplicates += c.duplicates;
       totals.pending += pending;
     }
-    return {
+    const out: RelayStats = {
       runners,
       totals,
       phases: { ...this.phaseCounts },
       interim: this.interim,
       unpartitioned: this.unpartitioned,
+    };
+    if (this.knownTransfer) out.unknownTransfers = this.unknownTransfers;
+    return out;
+  }
+
+  /** What the relay holds against its bounds (reported by `/health`). */
+  bounds(): RelayBounds {
+    return {
+      outcomes: {
+        retained: this.index.size,
+        bytes: this.bytes,
+        max: this.options.max,
+        maxBytes: this.maxBytes,
+        ttlMs: this.options.ttlMs,
+      },
+      phases: {
+        retained: this.phaseAll.size,
+        bytes: this.phaseBytes,
+        max: this.options.max,
+        maxBytes: this.phaseMaxBytes,
+        ttlMs: this.options.ttlMs,
+      },
+      waiters: { parked: this.waiterCount, max: this.options.maxWaiters },
     };
   }
 
@@ -533,6 +712,9 @@ export class Relay {
       for (const w of p.waiters)
         this.finishCollect(w, { cursor: '', outcomes: [], evicted: 0, duplicates: 0 });
     }
+    this.bytes = 0;
+    this.phaseBytes = 0;
+    this.unknownTransfers = 0;
     for (const list of this.waitersById.values()) for (const w of [...list]) this.expireWait(w);
     for (const ws of this.phaseWaiters.values()) for (const w of ws) this.finishPhase(w, { status: 204 });
     this.phaseWaiters.clear();
@@ -548,12 +730,15 @@ export class Relay {
     this.epoch = (Date.now() + 1).toString(36) + Math.floor(Math.random() * 1e6).toString(36);
   }
 
-  /** Routes `/relay/...` (path relative to the relay). */
-  handle(req: SimRequest, sub: string): SimResponse | Promise<SimResponse> {
+  /**
+   * Routes `/relay/...` (path relative to the relay). `who`: the authenticated principal, when access
+   * is checked (sim/runtime/auth.ts; the router lets only the operator and runners through).
+   */
+  handle(req: SimRequest, sub: string, who?: Principal): SimResponse | Promise<SimResponse> {
     if (req.method !== 'GET') return methodNotAllowed(`${req.method} is not allowed on the relay`);
-    if (sub === '/outcomes') return this.handleCollect(req);
+    if (sub === '/outcomes') return this.handleCollect(req, who);
     if (sub === '/stats') return json(200, this.stats());
-    if (sub.startsWith('/wait/')) return this.handleWait(req, sub.slice('/wait/'.length));
+    if (sub.startsWith('/wait/')) return this.handleWait(req, sub.slice('/wait/'.length), who);
     if (sub.startsWith('/phase/')) return this.handlePhaseWait(req, sub.slice('/phase/'.length));
     return errorResponse('3002', `unknown relay path ${sub.slice(0, 80)}`);
   }

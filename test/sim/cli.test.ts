@@ -3,6 +3,9 @@
  * real process: one startup line saying what listens where, /health, clean exit on SIGTERM/SIGINT.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../sim/options.ts';
@@ -28,6 +31,7 @@ describe('parseCli', () => {
       SIM_FAULTS: 'queue',
       SIM_ILP_SECRET: 's3',
       SIM_ILP_VERSION: '4',
+      SIM_AUTH_TOKEN: 'env-secret-0123456789',
     };
     const r = parseCli([], env);
     expect(r.ok === true && r.value).toMatchObject({
@@ -36,6 +40,11 @@ describe('parseCli', () => {
       faults: { name: 'queue' },
       ilpSecret: 's3',
       ilpVersion: 'v4',
+      authToken: 'env-secret-0123456789',
+    });
+    expect(parseCli(['--auth-token', 'flag-secret-0123456789'], env)).toMatchObject({
+      ok: true,
+      value: { authToken: 'flag-secret-0123456789' },
     });
     expect(parseCli(['--ilp-version', 'v1'], env)).toMatchObject({ ok: true, value: { ilpVersion: 'v1' } });
     expect(parseCli([], {})).toMatchObject({ ok: true, value: { ilpVersion: 'v1' } });
@@ -68,6 +77,19 @@ describe('parseCli', () => {
     [[], { SIM_ILP_VERSION: 'x' }, 'SIM_ILP_VERSION: expected v1 or v4'],
     [['--max-body', '10'], {}, '--max-body: expected an integer 1024..'],
     [['--unknown-flag'], {}, 'unknown flag --unknown-flag'],
+    [['--host', '0.0.0.0'], {}, '--host 0.0.0.0: not a loopback address'],
+    [[], { SIM_HOST: '10.1.2.3' }, 'Set --auth-token <secret>'],
+    [['--host', '::', '--shape', 'separate'], {}, 'or require client certificates with --tls-ca'],
+    [['--auth-token', 'short'], {}, '--auth-token: expected 16..256 characters'],
+    [[], { SIM_AUTH_TOKEN: 'has white space in it!' }, 'SIM_AUTH_TOKEN: expected 16..256 characters'],
+    [['--auth-token', 'r3.abcdefghijklmnopqrstuvwxyz'], {}, 'must not start like a runner credential'],
+    [['--auth-token-file', '/nonexistent/token'], {}, '--auth-token-file: cannot read /nonexistent/token'],
+    [
+      ['--auth-token', 'flag-secret-0123456789'],
+      { SIM_AUTH_TOKEN_FILE: '/x' },
+      'give the shared secret one way, not both',
+    ],
+    [['--relay-max-bytes', '10'], {}, '--relay-max-bytes: expected an integer 1048576..'],
   ];
   for (const [argv, env, text] of bad) {
     it(`refuses ${argv.join(' ') || JSON.stringify(env)}`, () => {
@@ -79,6 +101,25 @@ describe('parseCli', () => {
 
   it('--help', () => {
     expect(parseCli(['--help'], {}).ok).toBe('help');
+  });
+
+  it('loopback addresses need no credentials; beyond loopback a token (flag, variable or file) does', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST'])
+      expect(parseCli(['--host', host], {}).ok, host).toBe(true);
+    const dir = mkdtempSync(path.join(tmpdir(), 'sim-token-'));
+    try {
+      const file = path.join(dir, 'token');
+      writeFileSync(file, 'file-secret-0123456789\n');
+      expect(parseCli(['--host', '0.0.0.0', '--auth-token-file', file], {})).toMatchObject({
+        ok: true,
+        value: { host: '0.0.0.0', authToken: 'file-secret-0123456789' },
+      });
+      writeFileSync(file, 'tiny');
+      const bad = parseCli([], { SIM_AUTH_TOKEN_FILE: file });
+      expect(bad.ok === false && bad.error).toContain(`SIM_AUTH_TOKEN_FILE (${file}): expected 16..256`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -139,6 +180,36 @@ describe('npm run sim (the process)', () => {
     } finally {
       if (p.child.exitCode === null) p.child.kill('SIGKILL');
       if (bad.child.exitCode === null) bad.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to listen beyond loopback without a token (exit 2, naming the flag); starts with one', async () => {
+    const open = startProcess(['--host', '0.0.0.0', '--port', '0', '--no-warm-iso']);
+    const guarded = startProcess([
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--no-warm-iso',
+      '--auth-token',
+      'process-secret-0123456789',
+    ]);
+    try {
+      const line = await open.firstLine;
+      expect(line).toContain('sim: --host 0.0.0.0: not a loopback address');
+      expect(line).toContain('--auth-token');
+      expect(await open.exit).toBe(2);
+      const ok = await guarded.firstLine;
+      expect(ok).toMatch(/listening on http:\/\/0\.0\.0\.0:\d+/);
+      expect(ok).toContain('auth: bearer credentials required on admin, relay and DFSP callbacks');
+      const port = /:(\d+) \|/.exec(ok)![1]!;
+      const reset = await request('POST', `http://127.0.0.1:${port}/admin/reset`);
+      expect(reset.status).toBe(401);
+      guarded.child.kill('SIGTERM');
+      expect(await guarded.exit).toBe(0);
+    } finally {
+      if (open.child.exitCode === null) open.child.kill('SIGKILL');
+      if (guarded.child.exitCode === null) guarded.child.kill('SIGKILL');
     }
   });
 
